@@ -1,0 +1,73 @@
+# Build, test and demo entry points. Run as root on Debian: missing packages
+# are installed with apt-get, libbpf is fetched and built from the pinned source.
+
+SHELL := /bin/bash
+GO ?= go
+CLANG ?= clang-19
+BPFTOOL ?= bpftool
+export CGO_ENABLED := 1
+
+# Debian packages the build, the tests and the demo need.
+DEB_PACKAGES := clang-19 llvm-19 libelf-dev zlib1g-dev libzstd-dev pkg-config bpftool \
+	systemtap-sdt-dev iproute2 make gcc libc6-dev
+
+LIBBPF_A := libbpf/build/lib/libbpf.a
+LIBBPF_ASAN_A := libbpf/build-asan/lib/libbpf.a
+VMLINUX_H := build/include/vmlinux.h
+
+BPF_HEADERS := $(shell find . -path ./libbpf -prune -o -path ./build -prune -o -path "*/testdata/*.h" -print)
+BPF_SOURCES := $(shell find . -path ./libbpf -prune -o -path ./build -prune -o -path '*/testdata/*.bpf.c' -print -o -path './examples/*.bpf.c' -print)
+BPF_OBJECTS := $(BPF_SOURCES:.bpf.c=.bpf.o)
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Wno-unused-function \
+	-I build/include -I libbpf/build/include -idirafter /usr/include/x86_64-linux-gnu
+
+# Packages whose tests are cgo-heavy enough to also run under AddressSanitizer.
+ASAN_PACKAGES := .
+
+.PHONY: all deps libbpf libbpf-asan testdata test test-unit test-race test-asan vet clean
+
+all: deps libbpf testdata
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
+			echo "missing packages: $$missing (install them, or run make as root on Debian)"; exit 1; \
+		fi; \
+		echo "installing: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+libbpf: $(LIBBPF_A)
+$(LIBBPF_A): libbpf/VERSION libbpf/fetch-build.sh
+	bash libbpf/fetch-build.sh
+
+libbpf-asan: $(LIBBPF_ASAN_A)
+$(LIBBPF_ASAN_A): libbpf/VERSION libbpf/fetch-build.sh $(LIBBPF_A)
+	ASAN=1 bash libbpf/fetch-build.sh
+
+$(VMLINUX_H):
+	@mkdir -p $(dir $@)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+testdata: $(BPF_OBJECTS)
+%.bpf.o: %.bpf.c $(LIBBPF_A) $(VMLINUX_H) $(BPF_HEADERS)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+vet: all
+	$(GO) vet ./...
+
+# The README's test command: vet, the whole suite, the suite under the race
+# detector, and the cgo-heavy packages under AddressSanitizer against an
+# AddressSanitizer build of libbpf.
+test: all libbpf-asan vet
+	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -race ./...
+	$(GO) test -count=1 -asan $(ASAN_PACKAGES)
+
+test-unit: all
+	$(GO) test -count=1 ./...
+
+clean:
+	rm -rf build libbpf/build libbpf/build-asan
+	find . -path ./libbpf -prune -o -name '*.bpf.o' -print -delete

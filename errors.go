@@ -1,0 +1,79 @@
+package libbpf
+
+import (
+	"fmt"
+
+	"golang.org/x/sys/unix"
+)
+
+// errnoError is a sentinel error that also matches the errno it stands for,
+// so callers can test either errors.Is(err, ErrX) or errors.Is(err, unix.EX).
+type errnoError struct {
+	msg   string
+	errno unix.Errno
+}
+
+func (e *errnoError) Error() string        { return e.msg }
+func (e *errnoError) Is(target error) bool { return target == e.errno }
+
+var (
+	// ErrInvalidSection: a section form that libbpf would misread.
+	ErrInvalidSection error = &errnoError{"invalid section form", unix.EINVAL}
+	// ErrFallbackRegistered: a fallback handler is registered already.
+	ErrFallbackRegistered error = &errnoError{"a fallback handler is already registered", unix.EBUSY}
+	// ErrHandlersInUse: the handler table cannot change while open objects
+	// have programs bound to custom handlers (see RegisterProgHandler).
+	ErrHandlersInUse error = &errnoError{"custom handlers are in use by open objects; close them first", unix.EBUSY}
+	// ErrNotRegistered: the registration was unregistered already.
+	ErrNotRegistered error = &errnoError{"handler is not registered", unix.ENOENT}
+	// ErrInCallback: the handler table cannot change from inside a handler
+	// callback (the Open that runs it holds the table).
+	ErrInCallback error = &errnoError{"called from inside a handler callback", unix.EDEADLK}
+	// ErrClosed: the object was closed.
+	ErrClosed error = &errnoError{"object is closed", unix.EBADF}
+	// ErrKeyNotExist: no such key in the map, or no key after the given one.
+	ErrKeyNotExist error = &errnoError{"key does not exist", unix.ENOENT}
+)
+
+// CallbackError is the error of a handler callback, as it comes out of Open,
+// Load or Attach. Unwrap returns the callback's own error.
+type CallbackError struct {
+	Program string // the program's name
+	Section string // its SEC() name
+	Phase   Phase
+	Err     error
+}
+
+func (e *CallbackError) Error() string {
+	return fmt.Sprintf("program %s (SEC %q): %s callback: %v", e.Program, e.Section, e.Phase, e.Err)
+}
+
+func (e *CallbackError) Unwrap() error { return e.Err }
+
+// PanicError is a panic recovered in a handler callback before it could
+// unwind through libbpf's C frames.
+type PanicError struct {
+	Value any
+	Stack []byte
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
+
+// Unwrap returns the panic value when it is an error.
+func (e *PanicError) Unwrap() error {
+	err, _ := e.Value.(error)
+	return err
+}
+
+// LoadError is a program the kernel refused to load, with the verifier's log.
+type LoadError struct {
+	Program string
+	Log     string // the verifier log; empty when the kernel gave none
+	Err     error  // the errno
+}
+
+func (e *LoadError) Error() string {
+	return fmt.Sprintf("load program %s: %v\nverifier log:\n%s", e.Program, e.Err, e.Log)
+}
+
+func (e *LoadError) Unwrap() error { return e.Err }

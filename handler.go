@@ -1,0 +1,397 @@
+package libbpf
+
+import (
+	"errors"
+	"fmt"
+	"runtime/cgo"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+)
+
+// ProgHandler is a custom SEC() handler: Go callbacks libbpf calls for every
+// program whose section the handler matches. Every field is optional.
+type ProgHandler struct {
+	// Setup runs in Open for each matching program, after the handler's
+	// program and attach types were set on it; it may use any setter.
+	Setup func(prog *Program) error
+	// PrepareLoad runs right before the program is loaded into the kernel
+	// and may adjust the load attributes. Programs that do not load (autoload
+	// off) never reach it.
+	PrepareLoad func(prog *Program, opts *LoadOptions) error
+	// Attach serves Program.Attach and Object.Attach. Returning (nil, nil)
+	// declines: Object.Attach skips the program, Program.Attach fails with
+	// EOPNOTSUPP. A Link returned together with an error is destroyed.
+	Attach func(prog *Program) (*Link, error)
+}
+
+// LoadOptions is the writable part of libbpf's struct bpf_prog_load_opts,
+// handed to a PrepareLoad callback.
+type LoadOptions struct {
+	ExpectedAttachType AttachType
+	ProgFlags          uint32
+	KernVersion        uint32
+	ProgIfindex        uint32
+	AttachBTFID        uint32
+	AttachBTFObjFD     int
+	AttachProgFD       int
+}
+
+// Phase names the handler callback an error came from.
+type Phase string
+
+const (
+	PhaseSetup       Phase = "setup"
+	PhasePrepareLoad Phase = "prepare-load"
+	PhaseAttach      Phase = "attach"
+)
+
+// Registration is a custom handler registered with libbpf. It stays in effect
+// until Unregister.
+type Registration struct {
+	section    string
+	fallback   bool
+	progType   ProgType
+	attachType AttachType
+	handler    ProgHandler
+	handle     cgo.Handle
+	id         int // libbpf's handler id; 0 once unregistered
+}
+
+// Section returns the section form the handler matches ("" for the fallback).
+func (r *Registration) Section() string { return r.section }
+
+// Fallback reports whether r is the handler for sections nothing else matches.
+func (r *Registration) Fallback() bool { return r.fallback }
+
+// ProgType returns the program type the handler sets on matching programs.
+func (r *Registration) ProgType() ProgType { return r.progType }
+
+// AttachType returns the expected attach type the handler sets.
+func (r *Registration) AttachType() AttachType { return r.attachType }
+
+// Attaches reports whether the handler can auto-attach (has an Attach callback).
+func (r *Registration) Attaches() bool { return r.handler.Attach != nil }
+
+func (r *Registration) String() string {
+	if r.fallback {
+		return "fallback handler"
+	}
+	return fmt.Sprintf("handler %q", r.section)
+}
+
+// The handler table. libbpf keeps a raw pointer into its table of custom
+// handlers in every program that matched one, and registering or
+// unregistering reallocates or shifts that table. So the table only changes
+// while no open Object has programs bound to a custom handler: until the last
+// such Object is closed, RegisterProgHandler, RegisterFallbackProgHandler and
+// Unregister fail with ErrHandlersInUse rather than wait (waiting could block
+// forever on an object the caller itself keeps open).
+var table struct {
+	// mu is held for reading while libbpf matches sections (Open) and for
+	// writing while the table changes; libbpf's table is not thread-safe.
+	mu       sync.RWMutex
+	regs     []*Registration // in matching order
+	fallback *Registration
+	// bound counts the open objects with programs bound to custom handlers.
+	bound atomic.Int64
+}
+
+// RegisterProgHandler registers h for the programs whose section matches sec:
+// "abc" matches SEC("abc") only, "abc/" matches SEC("abc/<anything>"), and
+// "abc+" matches both. Custom handlers are tried before libbpf's own, in
+// registration order, so they can override built-in sections.
+func RegisterProgHandler(sec string, progType ProgType, attachType AttachType, h ProgHandler) (*Registration, error) {
+	if err := validateSection(sec); err != nil {
+		return nil, err
+	}
+	return register(&Registration{section: sec, progType: progType, attachType: attachType, handler: h})
+}
+
+// RegisterFallbackProgHandler registers h for every section that neither a
+// custom nor a built-in handler matches. There is at most one fallback at a
+// time: a second one fails with ErrFallbackRegistered (unix.EBUSY).
+func RegisterFallbackProgHandler(progType ProgType, attachType AttachType, h ProgHandler) (*Registration, error) {
+	return register(&Registration{fallback: true, progType: progType, attachType: attachType, handler: h})
+}
+
+// validateSection rejects what libbpf would misread: it reads out of bounds
+// on "", truncates at a NUL byte, and gives a bare "/" or "+", or a doubled
+// terminator such as "abc//" or "abc/+", a meaning nobody intends.
+func validateSection(sec string) error {
+	invalid := func(why string) error {
+		return fmt.Errorf("section %q: %s: %w", sec, why, ErrInvalidSection)
+	}
+	if sec == "" {
+		return invalid("empty")
+	}
+	if i := strings.IndexFunc(sec, func(r rune) bool { return r <= ' ' || r == 0x7f }); i >= 0 {
+		return invalid(fmt.Sprintf("control or space character at offset %d", i))
+	}
+	base := sec
+	if last := sec[len(sec)-1]; last == '/' || last == '+' {
+		base = sec[:len(sec)-1]
+	}
+	if base == "" {
+		return invalid("no name before the trailing " + sec)
+	}
+	if last := base[len(base)-1]; last == '/' || last == '+' {
+		return invalid(fmt.Sprintf("%q cannot precede the trailing %q", last, sec[len(sec)-1]))
+	}
+	return nil
+}
+
+func register(r *Registration) (*Registration, error) {
+	if inCallback() {
+		return nil, fmt.Errorf("register %s: %w", r, ErrInCallback)
+	}
+	table.mu.Lock()
+	defer table.mu.Unlock()
+	if table.bound.Load() > 0 {
+		return nil, fmt.Errorf("register %s: %w", r, ErrHandlersInUse)
+	}
+	if r.fallback && table.fallback != nil {
+		return nil, fmt.Errorf("register %s: %w", r, ErrFallbackRegistered)
+	}
+	r.handle = newHandle(r)
+	id, err := registerHandler(r.section, r.fallback, r.progType, r.attachType, uintptr(r.handle),
+		r.handler.PrepareLoad != nil, r.handler.Attach != nil)
+	if err != nil {
+		deleteHandle(r.handle)
+		return nil, fmt.Errorf("register %s: libbpf: %w", r, err)
+	}
+	r.id = id
+	if r.fallback {
+		table.fallback = r
+	} else {
+		table.regs = append(table.regs, r)
+	}
+	return r, nil
+}
+
+// Unregister removes the handler and releases what it holds. It fails with
+// ErrNotRegistered (unix.ENOENT) when r is no longer registered and with
+// ErrHandlersInUse while open objects have programs bound to custom handlers.
+func (r *Registration) Unregister() error {
+	if r == nil {
+		return fmt.Errorf("unregister nil registration: %w", ErrNotRegistered)
+	}
+	if inCallback() {
+		return fmt.Errorf("unregister %s: %w", r, ErrInCallback)
+	}
+	table.mu.Lock()
+	defer table.mu.Unlock()
+	if r.id == 0 {
+		return fmt.Errorf("unregister %s: %w", r, ErrNotRegistered)
+	}
+	if table.bound.Load() > 0 {
+		return fmt.Errorf("unregister %s: %w", r, ErrHandlersInUse)
+	}
+	if err := unregisterHandler(r.id); err != nil {
+		return fmt.Errorf("unregister %s: libbpf: %w", r, err)
+	}
+	r.id = 0
+	deleteHandle(r.handle)
+	if r.fallback {
+		table.fallback = nil
+	} else {
+		for i, reg := range table.regs {
+			if reg == r {
+				table.regs = append(table.regs[:i], table.regs[i+1:]...)
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// Registrations returns the registered custom handlers in matching order,
+// the fallback (if any) last.
+func Registrations() []*Registration {
+	table.mu.RLock()
+	defer table.mu.RUnlock()
+	regs := append([]*Registration(nil), table.regs...)
+	if table.fallback != nil {
+		regs = append(regs, table.fallback)
+	}
+	return regs
+}
+
+// operation is one Open, Load or Attach call in flight. The C wrappers make
+// its handle current on the calling thread, so callbacks and log lines that
+// libbpf produces during the call are attributed to it even when many
+// goroutines work on different objects at once. It is used by one goroutine.
+type operation struct {
+	handle cgo.Handle
+	obj    *Object                // nil during Open
+	progs  map[*cProgram]*Program // wrappers created during Open
+	links  map[*cLink]*Link       // links handed to libbpf by Attach callbacks
+	bound  bool                   // a program matched a custom handler
+	err    error                  // the first callback failure
+	// What libbpf warned about, to explain a failure.
+	lastWarning string
+	loadProg    string
+	loadLog     string
+}
+
+func newOperation(obj *Object) *operation {
+	op := &operation{obj: obj}
+	op.handle = newHandle(op)
+	return op
+}
+
+func (op *operation) release() { deleteHandle(op.handle) }
+
+// liveHandles counts the cgo handles the module holds, to prove none leak.
+var liveHandles atomic.Int64
+
+func newHandle(v any) cgo.Handle {
+	liveHandles.Add(1)
+	return cgo.NewHandle(v)
+}
+
+func deleteHandle(h cgo.Handle) {
+	h.Delete()
+	liveHandles.Add(-1)
+}
+
+func lookupOperation(h uintptr) *operation {
+	if h == 0 {
+		return nil
+	}
+	return cgo.Handle(h).Value().(*operation)
+}
+
+// program returns the wrapper of c for a callback, the same one the Object
+// hands out later.
+func (op *operation) program(c *cProgram) *Program {
+	if op == nil {
+		return newProgram(c, nil)
+	}
+	if op.obj != nil {
+		if p := op.obj.byPtr[c]; p != nil {
+			return p
+		}
+	}
+	if op.progs == nil {
+		op.progs = make(map[*cProgram]*Program)
+	}
+	p := op.progs[c]
+	if p == nil {
+		p = newProgram(c, op.obj)
+		op.progs[c] = p
+	}
+	return p
+}
+
+// link returns the Go Link for a libbpf link pointer the operation produced.
+func (op *operation) link(c *cLink) *Link {
+	if l := op.links[c]; l != nil {
+		return l
+	}
+	return &Link{c: c}
+}
+
+// failure builds the error for a failed libbpf call: the callback's own error
+// when a callback failed, else the errno with what libbpf warned about.
+func (op *operation) failure(what string, err error) error {
+	if op.err != nil {
+		return op.err
+	}
+	if op.loadProg != "" {
+		return &LoadError{Program: op.loadProg, Log: op.loadLog, Err: err}
+	}
+	if op.lastWarning != "" {
+		return fmt.Errorf("%s: %w (libbpf: %s)", what, err, op.lastWarning)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// dispatch runs one callback for the program c of the registration whose
+// handle is cookie. It never lets a panic reach the C frames, records a
+// failure in the operation so the Go caller gets the callback's own error, and
+// returns the negative errno libbpf expects.
+func dispatch(phase Phase, c *cProgram, cookie, opHandle uintptr, call func(*Registration, *Program, *operation) error) (ret int32) {
+	var prog *Program
+	var op *operation
+	err := protect(func() error {
+		r := cgo.Handle(cookie).Value().(*Registration)
+		op = lookupOperation(opHandle)
+		prog = op.program(c)
+		return call(r, prog, op)
+	})
+	if err == nil {
+		return 0
+	}
+	cerr := &CallbackError{Phase: phase, Err: err}
+	if prog != nil {
+		cerr.Program, cerr.Section = prog.name, prog.section
+	}
+	if op != nil {
+		if op.err == nil {
+			op.err = cerr
+		}
+	} else {
+		logger().Warn("libbpf callback failed outside a Go call", "error", cerr)
+	}
+	return -int32(errnoFor(err))
+}
+
+// protect runs fn, turning a panic into a *PanicError.
+func protect(fn func() error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return fn()
+}
+
+// errnoFor is the errno libbpf gets for a callback's error: its own errno
+// when it carries one, else EINVAL.
+func errnoFor(err error) unix.Errno {
+	var errno unix.Errno
+	if errors.As(err, &errno) && errno != 0 {
+		return errno
+	}
+	return unix.EINVAL
+}
+
+func callSetup(r *Registration, p *Program, op *operation) error {
+	if op != nil {
+		op.bound = true
+	}
+	if r.handler.Setup == nil {
+		return nil
+	}
+	return r.handler.Setup(p)
+}
+
+// callAttach runs the Attach callback and returns the libbpf link to hand
+// back, remembering its Go Link so the caller gets the same one.
+func callAttach(r *Registration, p *Program, op *operation) (*cLink, error) {
+	link, err := r.handler.Attach(p)
+	if err != nil {
+		if link != nil {
+			link.Destroy()
+		}
+		return nil, err
+	}
+	if link == nil {
+		return nil, nil
+	}
+	c := link.primary()
+	if c == nil {
+		return nil, fmt.Errorf("attach callback returned a destroyed link: %w", unix.EINVAL)
+	}
+	if op != nil {
+		if op.links == nil {
+			op.links = make(map[*cLink]*Link)
+		}
+		op.links[c] = link
+	}
+	return c, nil
+}

@@ -1,0 +1,312 @@
+package libbpf_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/golibbpf/libbpf"
+)
+
+func nanosleep() { unix.Nanosleep(&unix.Timespec{Nsec: 1000}, nil) }
+
+// The semantics of libbpf's custom_sec_handlers selftest, through Go.
+func TestCustomSectionHandlers(t *testing.T) {
+	var abc1PrepareCalled atomic.Bool
+	attachTP := func(p *libbpf.Program) (*libbpf.Link, error) {
+		return p.AttachTracepoint("syscalls", "sys_enter_nanosleep")
+	}
+	register(t, "abc", libbpf.ProgTypeRawTracepoint, 0, libbpf.ProgHandler{
+		Setup: func(p *libbpf.Program) error { return p.SetAutoload(false) },
+		PrepareLoad: func(p *libbpf.Program, _ *libbpf.LoadOptions) error {
+			abc1PrepareCalled.Store(true)
+			return nil
+		},
+	})
+	register(t, "abc/", libbpf.ProgTypeRawTracepoint, 0, libbpf.ProgHandler{
+		Attach: func(p *libbpf.Program) (*libbpf.Link, error) { return p.AttachRawTracepoint("sys_enter") },
+	})
+	register(t, "custom+", libbpf.ProgTypeTracepoint, 0, libbpf.ProgHandler{Attach: attachTP})
+	register(t, "", libbpf.ProgTypeSyscall, 0, libbpf.ProgHandler{
+		PrepareLoad: func(p *libbpf.Program, o *libbpf.LoadOptions) error {
+			o.ProgFlags |= unix.BPF_F_SLEEPABLE
+			return nil
+		},
+		Attach: func(*libbpf.Program) (*libbpf.Link, error) { return nil, nil },
+	})
+	// Overrides libbpf's kprobe as a tracepoint program.
+	register(t, "kprobe+", libbpf.ProgTypeTracepoint, 0, libbpf.ProgHandler{Attach: attachTP})
+
+	obj := openTest(t, "custom_sec")
+	wantTypes := map[string]libbpf.ProgType{
+		"abc1": libbpf.ProgTypeRawTracepoint, "abc2": libbpf.ProgTypeRawTracepoint,
+		"custom1": libbpf.ProgTypeTracepoint, "custom2": libbpf.ProgTypeTracepoint,
+		"kprobe1": libbpf.ProgTypeTracepoint, "xyz": libbpf.ProgTypeSyscall,
+	}
+	for name, want := range wantTypes {
+		if got := obj.Program(name).Type(); got != want {
+			t.Errorf("%s: type %v, want %v", name, got, want)
+		}
+	}
+	if obj.Program("abc1").Autoload() {
+		t.Error("abc1: Setup turned autoload off, but it is on")
+	}
+	if err := obj.Load(); err != nil {
+		t.Fatal(err)
+	}
+	if abc1PrepareCalled.Load() {
+		t.Error("PrepareLoad ran for abc1, whose autoload is off")
+	}
+	if fd := obj.Program("abc1").FD(); fd != -1 {
+		t.Errorf("abc1 has fd %d though it did not load", fd)
+	}
+	if flags := obj.Program("xyz").Flags(); flags&unix.BPF_F_SLEEPABLE != 0 {
+		t.Logf("xyz flags %#x", flags)
+	}
+	countOnlyMe(t, obj)
+	if err := obj.Attach(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(obj.Links()); n != 4 {
+		t.Errorf("Object.Attach made %d links, want 4 (abc2, custom1, custom2, kprobe1)", n)
+	}
+	for idx, name := range map[uint32]string{1: "abc2", 2: "custom1", 3: "custom2", 4: "kprobe1"} {
+		if got := waitCount(t, obj, idx, 1, nanosleep); got == 0 {
+			t.Errorf("%s never fired", name)
+		}
+	}
+	if got := counter(t, obj, 0); got != 0 {
+		t.Errorf("abc1 (not loaded) fired %d times", got)
+	}
+
+	// The fallback declines to attach xyz: skipped above, EOPNOTSUPP here.
+	if _, err := obj.Program("xyz").Attach(); !errors.Is(err, unix.EOPNOTSUPP) {
+		t.Errorf("Program.Attach(xyz) = %v, want EOPNOTSUPP", err)
+	}
+	// xyz loaded as sleepable, so it runs.
+	if _, err := obj.Program("xyz").Run(nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := counter(t, obj, 5); got != 1 {
+		t.Errorf("xyz ran %d times, want 1", got)
+	}
+	// Program.Attach goes through the same Attach callback.
+	l, err := obj.Program("abc2").Attach()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.FD() < 0 {
+		t.Error("abc2 link has no fd")
+	}
+	if err := l.Destroy(); err != nil {
+		t.Error(err)
+	}
+}
+
+// Without its fallback's PrepareLoad the sleepable-only helper is refused.
+func TestFallbackWithoutSleepableFailsLoad(t *testing.T) {
+	register(t, "abc+", libbpf.ProgTypeRawTracepoint, 0, libbpf.ProgHandler{})
+	register(t, "custom+", libbpf.ProgTypeRawTracepoint, 0, libbpf.ProgHandler{})
+	register(t, "", libbpf.ProgTypeSyscall, 0, libbpf.ProgHandler{})
+	obj := openTest(t, "custom_sec")
+	err := obj.Load()
+	var le *libbpf.LoadError
+	if !errors.As(err, &le) {
+		t.Fatalf("Load = %v, want a *LoadError", err)
+	}
+	if le.Program != "xyz" || !strings.Contains(le.Log, "sleepable") || !strings.Contains(err.Error(), le.Log) {
+		t.Errorf("LoadError %q for %q with log %q, want xyz's verifier log", err, le.Program, le.Log)
+	}
+}
+
+func TestRegisterRejectsBadSections(t *testing.T) {
+	for _, sec := range []string{"", "+", "/", "abc//", "abc/+", "abc++", "a\x00b", "a b", "tab\t"} {
+		r, err := libbpf.RegisterProgHandler(sec, libbpf.ProgTypeKprobe, 0, libbpf.ProgHandler{})
+		if !errors.Is(err, libbpf.ErrInvalidSection) || !errors.Is(err, unix.EINVAL) {
+			t.Errorf("RegisterProgHandler(%q) = %v, want ErrInvalidSection", sec, err)
+			if r != nil {
+				r.Unregister()
+			}
+		}
+	}
+}
+
+func TestRegistrationErrors(t *testing.T) {
+	before := libbpf.LiveHandles()
+	r := register(t, "", libbpf.ProgTypeSyscall, 0, libbpf.ProgHandler{})
+	if _, err := libbpf.RegisterFallbackProgHandler(libbpf.ProgTypeSyscall, 0, libbpf.ProgHandler{}); !errors.Is(err, unix.EBUSY) {
+		t.Errorf("second fallback: %v, want EBUSY", err)
+	}
+	if err := r.Unregister(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Unregister(); !errors.Is(err, unix.ENOENT) || !errors.Is(err, libbpf.ErrNotRegistered) {
+		t.Errorf("second Unregister: %v, want ENOENT", err)
+	}
+	if got := libbpf.LiveHandles(); got != before {
+		t.Errorf("%d cgo handles live after unregistering, want %d", got, before)
+	}
+	var nilReg *libbpf.Registration
+	if err := nilReg.Unregister(); !errors.Is(err, unix.ENOENT) {
+		t.Errorf("nil Unregister: %v", err)
+	}
+}
+
+// A handler's error comes out of Open, Load and Attach wrapped, naming the
+// program and the phase; libbpf got the error's own errno.
+func TestCallbackErrors(t *testing.T) {
+	errSetup := fmt.Errorf("setup refuses: %w", unix.EPERM)
+	errPrepare := errors.New("prepare refuses")
+	errAttach := errors.New("attach refuses")
+	for _, tc := range []struct {
+		phase libbpf.Phase
+		h     libbpf.ProgHandler
+		want  error
+		errno unix.Errno
+	}{
+		{libbpf.PhaseSetup, libbpf.ProgHandler{Setup: func(*libbpf.Program) error { return errSetup }}, errSetup, unix.EPERM},
+		{libbpf.PhasePrepareLoad, libbpf.ProgHandler{PrepareLoad: func(*libbpf.Program, *libbpf.LoadOptions) error { return errPrepare }}, errPrepare, unix.EINVAL},
+		{libbpf.PhaseAttach, libbpf.ProgHandler{Attach: func(*libbpf.Program) (*libbpf.Link, error) { return nil, errAttach }}, errAttach, unix.EINVAL},
+	} {
+		t.Run(string(tc.phase), func(t *testing.T) {
+			err := runPhases(t, tc.h)
+			checkCallbackError(t, err, tc.phase, tc.want)
+			if !errors.Is(err, tc.errno) && tc.errno == unix.EPERM {
+				t.Errorf("%v does not carry the callback's errno %v", err, tc.errno)
+			}
+		})
+	}
+}
+
+func TestCallbackPanics(t *testing.T) {
+	boom := func() { panic("boom") }
+	for phase, h := range map[libbpf.Phase]libbpf.ProgHandler{
+		libbpf.PhaseSetup:       {Setup: func(*libbpf.Program) error { boom(); return nil }},
+		libbpf.PhasePrepareLoad: {PrepareLoad: func(*libbpf.Program, *libbpf.LoadOptions) error { boom(); return nil }},
+		libbpf.PhaseAttach:      {Attach: func(*libbpf.Program) (*libbpf.Link, error) { boom(); return nil, nil }},
+	} {
+		t.Run(string(phase), func(t *testing.T) {
+			err := runPhases(t, h)
+			var pe *libbpf.PanicError
+			if !errors.As(err, &pe) || pe.Value != "boom" {
+				t.Fatalf("got %v, want a PanicError for boom", err)
+			}
+			checkCallbackError(t, err, phase, pe)
+		})
+	}
+}
+
+// runPhases registers h for custom+ and drives custom_sec's programs through
+// Open, Load and Attach, returning the first error.
+func runPhases(t *testing.T, h libbpf.ProgHandler) error {
+	t.Helper()
+	register(t, "custom+", libbpf.ProgTypeTracepoint, 0, h)
+	register(t, "", libbpf.ProgTypeSyscall, 0, libbpf.ProgHandler{
+		PrepareLoad: func(_ *libbpf.Program, o *libbpf.LoadOptions) error { o.ProgFlags |= unix.BPF_F_SLEEPABLE; return nil },
+	})
+	obj, err := libbpf.OpenObjectFile("testdata/custom_sec.bpf.o", nil)
+	if err != nil {
+		return err
+	}
+	defer obj.Close()
+	if err := obj.Load(); err != nil {
+		return err
+	}
+	if err := obj.Attach(); err != nil {
+		if n := len(obj.Links()); n != 0 {
+			t.Errorf("a failed Attach left %d links", n)
+		}
+		return err
+	}
+	return errors.New("no phase failed")
+}
+
+func checkCallbackError(t *testing.T, err error, phase libbpf.Phase, cause error) {
+	t.Helper()
+	var ce *libbpf.CallbackError
+	if !errors.As(err, &ce) {
+		t.Fatalf("got %v, want a *CallbackError", err)
+	}
+	if !errors.Is(err, cause) {
+		t.Errorf("errors.Is(%v, %v) is false", err, cause)
+	}
+	if ce.Phase != phase || ce.Program != "custom1" || ce.Section != "custom" {
+		t.Errorf("error names program %q section %q phase %q, want custom1, custom, %q", ce.Program, ce.Section, ce.Phase, phase)
+	}
+	for _, part := range []string{"custom1", string(phase)} {
+		if !strings.Contains(err.Error(), part) {
+			t.Errorf("%q does not mention %q", err, part)
+		}
+	}
+}
+
+// The handler table stays fixed while objects bound to custom handlers are
+// open; objects bound to none do not hold it.
+func TestHandlerTableGuard(t *testing.T) {
+	var calls atomic.Int32
+	register(t, "custom+", libbpf.ProgTypeTracepoint, 0, libbpf.ProgHandler{
+		Attach: func(p *libbpf.Program) (*libbpf.Link, error) {
+			calls.Add(1)
+			return p.AttachTracepoint("syscalls", "sys_enter_nanosleep")
+		},
+	})
+	plain := openTest(t, "basic") // built-in sections only
+	if _, err := libbpf.RegisterProgHandler("other", libbpf.ProgTypeKprobe, 0, libbpf.ProgHandler{}); err != nil {
+		t.Fatalf("register with only an unbound object open: %v", err)
+	}
+	_ = plain
+	for _, r := range libbpf.Registrations() {
+		if r.Section() == "other" {
+			if err := r.Unregister(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+
+	obj := openTest(t, "custom_sec")
+	obj.Program("xyz").SetAutoload(false)
+	obj.Program("abc1").SetAutoload(false)
+	obj.Program("abc2").SetAutoload(false)
+	obj.Program("kprobe1").SetAutoload(false)
+	if _, err := libbpf.RegisterProgHandler("abc/", libbpf.ProgTypeKprobe, 0, libbpf.ProgHandler{}); !errors.Is(err, libbpf.ErrHandlersInUse) || !errors.Is(err, unix.EBUSY) {
+		t.Fatalf("register while bound object open: %v, want ErrHandlersInUse", err)
+	}
+	for _, r := range libbpf.Registrations() {
+		if err := r.Unregister(); !errors.Is(err, libbpf.ErrHandlersInUse) {
+			t.Fatalf("unregister while bound object open: %v, want ErrHandlersInUse", err)
+		}
+	}
+	if err := obj.Load(); err != nil {
+		t.Fatal(err)
+	}
+	if err := obj.Attach(); err != nil {
+		t.Fatal(err)
+	}
+	if got := calls.Load(); got != 2 {
+		t.Errorf("Attach callback ran %d times, want 2 (custom1, custom2)", got)
+	}
+	obj.Close()
+	r, err := libbpf.RegisterProgHandler("abc/", libbpf.ProgTypeKprobe, 0, libbpf.ProgHandler{})
+	if err != nil {
+		t.Fatalf("register after close: %v", err)
+	}
+	r.Unregister()
+}
+
+func TestRegisterFromCallbackFails(t *testing.T) {
+	var inner error
+	register(t, "custom+", libbpf.ProgTypeTracepoint, 0, libbpf.ProgHandler{
+		Setup: func(*libbpf.Program) error {
+			_, inner = libbpf.RegisterProgHandler("nested", libbpf.ProgTypeKprobe, 0, libbpf.ProgHandler{})
+			return nil
+		},
+	})
+	openTest(t, "custom_sec")
+	if !errors.Is(inner, libbpf.ErrInCallback) {
+		t.Errorf("RegisterProgHandler from Setup: %v, want ErrInCallback", inner)
+	}
+}

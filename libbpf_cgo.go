@@ -1,0 +1,416 @@
+package libbpf
+
+// This file and callback.go are the module's only cgo: each function here is a
+// thin Go wrapper over one libbpf call, so that everything above it is plain Go.
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/libbpf/build/include -O2 -Wall
+#include "handler_cgo.h"
+*/
+import "C"
+
+import (
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+type (
+	cObject   = C.struct_bpf_object
+	cProgram  = C.struct_bpf_program
+	cMap      = C.struct_bpf_map
+	cLink     = C.struct_bpf_link
+	cLoadOpts = C.struct_bpf_prog_load_opts
+)
+
+// errnoOf turns libbpf's negative-errno convention into an error.
+func errnoOf(ret C.int) error {
+	if ret < 0 {
+		return unix.Errno(-ret)
+	}
+	return nil
+}
+
+// errnoOrEINVAL keeps errno from a failed call that returned NULL.
+func errnoOrEINVAL(err error) error {
+	if err == nil {
+		return unix.EINVAL
+	}
+	return err
+}
+
+func cString(s string) *C.char {
+	if s == "" {
+		return nil
+	}
+	return C.CString(s)
+}
+
+func free(p unsafe.Pointer) { C.free(p) }
+
+func libbpfVersion() (major, minor uint32) {
+	return uint32(C.libbpf_major_version()), uint32(C.libbpf_minor_version())
+}
+
+func libbpfVersionString() string { return C.GoString(C.libbpf_version_string()) }
+
+func progTypeString(t ProgType) string {
+	return C.GoString(C.libbpf_bpf_prog_type_str(C.enum_bpf_prog_type(t)))
+}
+
+func attachTypeString(t AttachType) string {
+	return C.GoString(C.libbpf_bpf_attach_type_str(C.enum_bpf_attach_type(t)))
+}
+
+func mapTypeString(t MapType) string {
+	return C.GoString(C.libbpf_bpf_map_type_str(C.enum_bpf_map_type(t)))
+}
+
+func numPossibleCPUs() (int, error) {
+	n := C.libbpf_num_possible_cpus()
+	if n < 0 {
+		return 0, errnoOf(n)
+	}
+	return int(n), nil
+}
+
+// Handler table.
+
+func registerHandler(sec string, fallback bool, progType ProgType, attachType AttachType, cookie uintptr, prepareLoad, attach bool) (int, error) {
+	var csec *C.char
+	if !fallback {
+		csec = C.CString(sec)
+		defer free(unsafe.Pointer(csec))
+	}
+	id := C.golibbpf_register(csec, C.enum_bpf_prog_type(progType), C.enum_bpf_attach_type(attachType),
+		C.uintptr_t(cookie), cBool(prepareLoad), cBool(attach))
+	if id < 0 {
+		return 0, errnoOf(id)
+	}
+	return int(id), nil
+}
+
+func unregisterHandler(id int) error {
+	return errnoOf(C.libbpf_unregister_prog_handler(C.int(id)))
+}
+
+func inCallback() bool { return C.golibbpf_in_callback() != 0 }
+
+func setPrintLevel(level int) { C.golibbpf_set_print_level(C.int(level)) }
+
+func cBool(b bool) C.int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Objects.
+
+func newOpenOpts(opts *OpenOptions) (*C.struct_bpf_object_open_opts, func()) {
+	copts := (*C.struct_bpf_object_open_opts)(C.calloc(1, C.sizeof_struct_bpf_object_open_opts))
+	copts.sz = C.sizeof_struct_bpf_object_open_opts
+	if opts != nil {
+		copts.object_name = cString(opts.ObjectName)
+		copts.btf_custom_path = cString(opts.BTFCustomPath)
+		copts.kernel_log_level = C.__u32(opts.KernelLogLevel)
+	}
+	return copts, func() {
+		free(unsafe.Pointer(copts.object_name))
+		free(unsafe.Pointer(copts.btf_custom_path))
+		free(unsafe.Pointer(copts))
+	}
+}
+
+func objectOpenFile(path string, opts *OpenOptions, op uintptr) (*cObject, error) {
+	cpath := C.CString(path)
+	defer free(unsafe.Pointer(cpath))
+	copts, release := newOpenOpts(opts)
+	defer release()
+	obj, err := C.golibbpf_open_file(cpath, copts, C.uintptr_t(op))
+	if obj == nil {
+		return nil, errnoOrEINVAL(err)
+	}
+	return obj, nil
+}
+
+func objectOpenMem(data []byte, opts *OpenOptions, op uintptr) (*cObject, error) {
+	copts, release := newOpenOpts(opts)
+	defer release()
+	obj, err := C.golibbpf_open_mem(unsafe.Pointer(&data[0]), C.size_t(len(data)), copts, C.uintptr_t(op))
+	if obj == nil {
+		return nil, errnoOrEINVAL(err)
+	}
+	return obj, nil
+}
+
+func objectLoad(obj *cObject, op uintptr) error {
+	return errnoOf(C.golibbpf_load(obj, C.uintptr_t(op)))
+}
+
+func objectClose(obj *cObject) { C.bpf_object__close(obj) }
+
+func objectName(obj *cObject) string { return C.GoString(C.bpf_object__name(obj)) }
+
+func objectPrograms(obj *cObject) []*cProgram {
+	var progs []*cProgram
+	for p := C.bpf_object__next_program(obj, nil); p != nil; p = C.bpf_object__next_program(obj, p) {
+		progs = append(progs, p)
+	}
+	return progs
+}
+
+func objectMaps(obj *cObject) []*cMap {
+	var maps []*cMap
+	for m := C.bpf_object__next_map(obj, nil); m != nil; m = C.bpf_object__next_map(obj, m) {
+		maps = append(maps, m)
+	}
+	return maps
+}
+
+func autoattachProgram(prog *cProgram, op uintptr) (*cLink, error) {
+	var link *cLink
+	err := errnoOf(C.golibbpf_autoattach_program(prog, &link, C.uintptr_t(op)))
+	return link, err
+}
+
+func autoattachMap(m *cMap, op uintptr) (*cLink, error) {
+	var link *cLink
+	err := errnoOf(C.golibbpf_autoattach_map(m, &link, C.uintptr_t(op)))
+	return link, err
+}
+
+// Programs.
+
+func progName(p *cProgram) string                { return C.GoString(C.bpf_program__name(p)) }
+func progSection(p *cProgram) string             { return C.GoString(C.bpf_program__section_name(p)) }
+func progType(p *cProgram) ProgType              { return ProgType(C.bpf_program__type(p)) }
+func progAutoload(p *cProgram) bool              { return bool(C.bpf_program__autoload(p)) }
+func progAutoattach(p *cProgram) bool            { return bool(C.bpf_program__autoattach(p)) }
+func progFlags(p *cProgram) uint32               { return uint32(C.bpf_program__flags(p)) }
+func progLogLevel(p *cProgram) uint32            { return uint32(C.bpf_program__log_level(p)) }
+func progInsnCount(p *cProgram) int              { return int(C.bpf_program__insn_cnt(p)) }
+func progSetAutoattach(p *cProgram, on bool)     { C.bpf_program__set_autoattach(p, C.bool(on)) }
+func progSetIfindex(p *cProgram, ifindex uint32) { C.bpf_program__set_ifindex(p, C.__u32(ifindex)) }
+
+func progExpectedAttachType(p *cProgram) AttachType {
+	return AttachType(C.bpf_program__expected_attach_type(p))
+}
+
+func progFD(p *cProgram) int {
+	fd := C.bpf_program__fd(p)
+	if fd < 0 {
+		return -1
+	}
+	return int(fd)
+}
+
+func progSetType(p *cProgram, t ProgType) error {
+	return errnoOf(C.bpf_program__set_type(p, C.enum_bpf_prog_type(t)))
+}
+
+func progSetExpectedAttachType(p *cProgram, t AttachType) error {
+	return errnoOf(C.bpf_program__set_expected_attach_type(p, C.enum_bpf_attach_type(t)))
+}
+
+func progSetAutoload(p *cProgram, on bool) error {
+	return errnoOf(C.bpf_program__set_autoload(p, C.bool(on)))
+}
+
+func progSetFlags(p *cProgram, flags uint32) error {
+	return errnoOf(C.bpf_program__set_flags(p, C.__u32(flags)))
+}
+
+func progSetLogLevel(p *cProgram, level uint32) error {
+	return errnoOf(C.bpf_program__set_log_level(p, C.__u32(level)))
+}
+
+func progSetAttachTarget(p *cProgram, attachProgFD int, funcName string) error {
+	cname := cString(funcName)
+	defer free(unsafe.Pointer(cname))
+	return errnoOf(C.bpf_program__set_attach_target(p, C.int(attachProgFD), cname))
+}
+
+func progAttach(p *cProgram, op uintptr) (*cLink, error) {
+	link, err := C.golibbpf_attach(p, C.uintptr_t(op))
+	if link == nil {
+		return nil, errnoOrEINVAL(err)
+	}
+	return link, nil
+}
+
+// linkOrErrno converts the result of a bpf_program__attach_* call.
+func linkOrErrno(link *cLink, err error) (*cLink, error) {
+	if link == nil {
+		return nil, errnoOrEINVAL(err)
+	}
+	return link, nil
+}
+
+func progAttachRawTracepoint(p *cProgram, name string) (*cLink, error) {
+	cname := C.CString(name)
+	defer free(unsafe.Pointer(cname))
+	link, err := C.bpf_program__attach_raw_tracepoint(p, cname)
+	return linkOrErrno(link, err)
+}
+
+func progAttachTracepoint(p *cProgram, category, name string) (*cLink, error) {
+	ccat, cname := C.CString(category), C.CString(name)
+	defer free(unsafe.Pointer(ccat))
+	defer free(unsafe.Pointer(cname))
+	link, err := C.bpf_program__attach_tracepoint(p, ccat, cname)
+	return linkOrErrno(link, err)
+}
+
+func progAttachPerfEvent(p *cProgram, fd int) (*cLink, error) {
+	link, err := C.bpf_program__attach_perf_event(p, C.int(fd))
+	return linkOrErrno(link, err)
+}
+
+func progAttachXDP(p *cProgram, ifindex int) (*cLink, error) {
+	link, err := C.bpf_program__attach_xdp(p, C.int(ifindex))
+	return linkOrErrno(link, err)
+}
+
+func progAttachTCX(p *cProgram, ifindex int) (*cLink, error) {
+	link, err := C.bpf_program__attach_tcx(p, C.int(ifindex), nil)
+	return linkOrErrno(link, err)
+}
+
+func progAttachUprobe(p *cProgram, pid int, o *UprobeOptions) (*cLink, error) {
+	path := C.CString(o.Path)
+	defer free(unsafe.Pointer(path))
+	copts := C.struct_bpf_uprobe_opts{sz: C.sizeof_struct_bpf_uprobe_opts}
+	copts.ref_ctr_offset = C.size_t(o.RefCtrOffset)
+	copts.bpf_cookie = C.__u64(o.Cookie)
+	copts.retprobe = C.bool(o.Retprobe)
+	copts.func_name = cString(o.Symbol)
+	defer free(unsafe.Pointer(copts.func_name))
+	link, err := C.bpf_program__attach_uprobe_opts(p, C.pid_t(pid), path, C.size_t(o.Offset), &copts)
+	return linkOrErrno(link, err)
+}
+
+func cAlloc(size uintptr) unsafe.Pointer { return C.malloc(C.size_t(size)) }
+
+// cArray copies values into C memory converted by conv; the caller frees it.
+func cArray[T, E any](values []T, conv func(T) E) *E {
+	if len(values) == 0 {
+		return nil
+	}
+	var zero E
+	arr := unsafe.Slice((*E)(cAlloc(uintptr(len(values))*unsafe.Sizeof(zero))), len(values))
+	for i, v := range values {
+		arr[i] = conv(v)
+	}
+	return &arr[0]
+}
+
+func progAttachUprobeMulti(p *cProgram, pid int, o *UprobeMultiOptions) (*cLink, error) {
+	path := C.CString(o.Path)
+	defer free(unsafe.Pointer(path))
+	pattern := cString(o.Pattern)
+	defer free(unsafe.Pointer(pattern))
+	copts := C.struct_bpf_uprobe_multi_opts{sz: C.sizeof_struct_bpf_uprobe_multi_opts}
+	copts.syms = cArray(o.Symbols, func(s string) *C.char { return C.CString(s) })
+	defer func() {
+		for _, s := range unsafe.Slice(copts.syms, len(o.Symbols)) {
+			free(unsafe.Pointer(s))
+		}
+		free(unsafe.Pointer(copts.syms))
+	}()
+	toULong := func(v uint64) C.ulong { return C.ulong(v) }
+	copts.offsets = cArray(o.Offsets, toULong)
+	defer free(unsafe.Pointer(copts.offsets))
+	copts.ref_ctr_offsets = cArray(o.RefCtrOffsets, toULong)
+	defer free(unsafe.Pointer(copts.ref_ctr_offsets))
+	copts.cookies = cArray(o.Cookies, func(v uint64) C.__u64 { return C.__u64(v) })
+	defer free(unsafe.Pointer(copts.cookies))
+	copts.cnt = C.size_t(max(len(o.Symbols), len(o.Offsets)))
+	copts.retprobe = C.bool(o.Retprobe)
+	copts.session = C.bool(o.Session)
+	link, err := C.bpf_program__attach_uprobe_multi(p, C.pid_t(pid), path, pattern, &copts)
+	return linkOrErrno(link, err)
+}
+
+func progAttachUSDT(p *cProgram, pid int, o *USDTOptions) (*cLink, error) {
+	path, provider, name := C.CString(o.Path), C.CString(o.Provider), C.CString(o.Name)
+	defer free(unsafe.Pointer(path))
+	defer free(unsafe.Pointer(provider))
+	defer free(unsafe.Pointer(name))
+	copts := C.struct_bpf_usdt_opts{sz: C.sizeof_struct_bpf_usdt_opts}
+	copts.usdt_cookie = C.__u64(o.Cookie)
+	link, err := C.bpf_program__attach_usdt(p, C.pid_t(pid), path, provider, name, &copts)
+	return linkOrErrno(link, err)
+}
+
+// bytesPtr returns the address of b's first byte, or nil for an empty b.
+func bytesPtr(b []byte) unsafe.Pointer {
+	if len(b) == 0 {
+		return nil
+	}
+	return unsafe.Pointer(&b[0])
+}
+
+func progTestRun(fd int, o *RunOptions) (RunResult, error) {
+	dataOutSize, ctxOutSize := C.uint32_t(len(o.DataOut)), C.uint32_t(len(o.ContextOut))
+	var retval, duration C.uint32_t
+	err := errnoOf(C.golibbpf_test_run(C.int(fd),
+		bytesPtr(o.Data), C.uint32_t(len(o.Data)), bytesPtr(o.DataOut), &dataOutSize,
+		bytesPtr(o.Context), C.uint32_t(len(o.Context)), bytesPtr(o.ContextOut), &ctxOutSize,
+		C.int(o.Repeat), C.uint32_t(o.Flags), C.uint32_t(o.CPU), &retval, &duration))
+	if err != nil {
+		return RunResult{}, err
+	}
+	return RunResult{
+		Return:     uint32(retval),
+		DataOut:    o.DataOut[:min(int(dataOutSize), len(o.DataOut))],
+		ContextOut: o.ContextOut[:min(int(ctxOutSize), len(o.ContextOut))],
+		Duration:   time.Duration(duration),
+	}, nil
+}
+
+// Links.
+
+func linkFD(l *cLink) int        { return int(C.bpf_link__fd(l)) }
+func linkDestroy(l *cLink) error { return errnoOf(C.bpf_link__destroy(l)) }
+func linkDetach(l *cLink) error  { return errnoOf(C.bpf_link__detach(l)) }
+func linkUnpin(l *cLink) error   { return errnoOf(C.bpf_link__unpin(l)) }
+
+func linkPin(l *cLink, path string) error {
+	cpath := C.CString(path)
+	defer free(unsafe.Pointer(cpath))
+	return errnoOf(C.bpf_link__pin(l, cpath))
+}
+
+// Maps.
+
+func mapName(m *cMap) string       { return C.GoString(C.bpf_map__name(m)) }
+func mapType(m *cMap) MapType      { return MapType(C.bpf_map__type(m)) }
+func mapKeySize(m *cMap) int       { return int(C.bpf_map__key_size(m)) }
+func mapValueSize(m *cMap) int     { return int(C.bpf_map__value_size(m)) }
+func mapMaxEntries(m *cMap) uint32 { return uint32(C.bpf_map__max_entries(m)) }
+
+func mapFD(m *cMap) int {
+	fd := C.bpf_map__fd(m)
+	if fd < 0 {
+		return -1
+	}
+	return int(fd)
+}
+
+func mapLookup(m *cMap, key, value []byte) error {
+	return errnoOf(C.bpf_map__lookup_elem(m, bytesPtr(key), C.size_t(len(key)), bytesPtr(value), C.size_t(len(value)), 0))
+}
+
+func mapUpdate(m *cMap, key, value []byte, flags uint64) error {
+	return errnoOf(C.bpf_map__update_elem(m, bytesPtr(key), C.size_t(len(key)), bytesPtr(value), C.size_t(len(value)), C.__u64(flags)))
+}
+
+func mapDelete(m *cMap, key []byte) error {
+	return errnoOf(C.bpf_map__delete_elem(m, bytesPtr(key), C.size_t(len(key)), 0))
+}
+
+func mapNextKey(m *cMap, key, next []byte) error {
+	return errnoOf(C.bpf_map__get_next_key(m, bytesPtr(key), bytesPtr(next), C.size_t(len(next))))
+}

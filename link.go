@@ -1,0 +1,110 @@
+package libbpf
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Link is an attachment of a program; Destroy detaches it. A Link made by
+// JoinLinks owns several attachments and destroys them together.
+type Link struct {
+	c       *cLink  // nil once destroyed, and for a group
+	members []*Link // the links of a group
+}
+
+// JoinLinks returns one Link that owns links: its Destroy destroys every one,
+// its FD is the first one's. An Attach callback returns it to hand out
+// several attachments (one perf event per CPU, say) as one. It returns nil
+// for no links.
+func JoinLinks(links ...*Link) *Link {
+	var members []*Link
+	for _, l := range links {
+		if l != nil {
+			members = append(members, l)
+		}
+	}
+	if len(members) == 0 {
+		return nil
+	}
+	return &Link{members: members}
+}
+
+// primary is the libbpf link that stands for l when it is handed to libbpf.
+func (l *Link) primary() *cLink {
+	if l.members != nil {
+		return l.members[0].primary()
+	}
+	return l.c
+}
+
+// Members returns the links of a group made by JoinLinks, or nil.
+func (l *Link) Members() []*Link { return append([]*Link(nil), l.members...) }
+
+// FD returns the link's file descriptor, or -1 once destroyed (and for
+// attachments that have no link fd, such as legacy perf event ones).
+func (l *Link) FD() int {
+	c := l.primary()
+	if c == nil {
+		return -1
+	}
+	return linkFD(c)
+}
+
+// Destroy detaches the program and frees the link; it is idempotent.
+func (l *Link) Destroy() error {
+	if l == nil {
+		return nil
+	}
+	var errs []error
+	if l.c != nil {
+		if err := linkDestroy(l.c); err != nil {
+			errs = append(errs, fmt.Errorf("destroy link: %w", err))
+		}
+		l.c = nil
+	}
+	for _, m := range l.members {
+		if err := m.Destroy(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Detach detaches the program from its hook while the link (and its pin)
+// stays until Destroy.
+func (l *Link) Detach() error {
+	return l.each("detach link", linkDetach)
+}
+
+// Pin pins the link at path on a bpffs, so that it outlives the process. A
+// group cannot be pinned.
+func (l *Link) Pin(path string) error {
+	if l.members != nil {
+		return fmt.Errorf("pin link group at %s: %w", path, errInvalidArgument)
+	}
+	return l.each("pin link at "+path, func(c *cLink) error { return linkPin(c, path) })
+}
+
+// Unpin removes the link's pin.
+func (l *Link) Unpin() error {
+	return l.each("unpin link", linkUnpin)
+}
+
+func (l *Link) each(what string, fn func(*cLink) error) error {
+	if l.members == nil {
+		if l.c == nil {
+			return fmt.Errorf("%s: destroyed: %w", what, errInvalidArgument)
+		}
+		if err := fn(l.c); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return nil
+	}
+	var errs []error
+	for _, m := range l.members {
+		if err := m.each(what, fn); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,78 @@
+package libbpf
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"regexp"
+	"strings"
+	"sync/atomic"
+)
+
+// libbpf's print levels (enum libbpf_print_level).
+const (
+	libbpfWarn  = 0
+	libbpfInfo  = 1
+	libbpfDebug = 2
+)
+
+var currentLogger atomic.Pointer[slog.Logger]
+
+func init() { SetLogger(nil) }
+
+// defaultLogger writes libbpf's warnings, and nothing less severe, to stderr.
+func defaultLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// SetLogger sends libbpf's log, and the module's own, to l; nil restores the
+// default, which prints warnings to stderr. libbpf's warn, info and debug
+// levels map to slog's Warn, Info and Debug; lines below the levels l enables
+// when SetLogger is called are dropped in C, before they cost anything.
+func SetLogger(l *slog.Logger) {
+	if l == nil {
+		l = defaultLogger()
+	}
+	currentLogger.Store(l)
+	level := -1
+	for lv, sl := range []slog.Level{slog.LevelWarn, slog.LevelInfo, slog.LevelDebug} {
+		if l.Enabled(context.Background(), sl) {
+			level = lv
+		}
+	}
+	setPrintLevel(level)
+}
+
+func logger() *slog.Logger { return currentLogger.Load() }
+
+var (
+	loadFailedRe = regexp.MustCompile(`^prog '([^']+)': BPF program load failed`)
+	loadLogRe    = regexp.MustCompile(`(?s)^prog '([^']+)': -- BEGIN PROG LOAD LOG --\n(.*)-- END PROG LOAD LOG --`)
+)
+
+// logLibbpf receives one line of libbpf's log. During an operation, it also
+// keeps what explains a failure: the last warning and the verifier log.
+func logLibbpf(level int, msg string, opHandle uintptr) {
+	msg = strings.TrimPrefix(strings.TrimRight(msg, "\n"), "libbpf: ")
+	if op := lookupOperation(opHandle); op != nil && level == libbpfWarn {
+		if m := loadLogRe.FindStringSubmatch(msg); m != nil {
+			op.loadProg, op.loadLog = m[1], m[2]
+		} else {
+			if m := loadFailedRe.FindStringSubmatch(msg); m != nil && op.loadProg == "" {
+				op.loadProg = m[1]
+			}
+			op.lastWarning = msg
+		}
+	}
+	sl := slog.LevelDebug
+	switch level {
+	case libbpfWarn:
+		sl = slog.LevelWarn
+	case libbpfInfo:
+		sl = slog.LevelInfo
+	}
+	l := logger()
+	if l.Enabled(context.Background(), sl) {
+		l.Log(context.Background(), sl, msg, "source", "libbpf")
+	}
+}

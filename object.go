@@ -1,0 +1,212 @@
+package libbpf
+
+import (
+	"errors"
+	"fmt"
+)
+
+// OpenOptions adjusts how an object is opened. The zero value is libbpf's
+// default.
+type OpenOptions struct {
+	// ObjectName overrides the name derived from the file name.
+	ObjectName string
+	// BTFCustomPath names a kernel BTF file to use for CO-RE relocations
+	// instead of the running kernel's.
+	BTFCustomPath string
+	// KernelLogLevel is the verifier log level for every program (1, 2 or 4
+	// for stats); 0 asks for a log only when a load fails.
+	KernelLogLevel uint32
+}
+
+// Object is an opened BPF ELF object: its programs and maps, and the links
+// Attach made. It is not safe for concurrent use; Close releases everything.
+type Object struct {
+	c     *cObject
+	name  string
+	progs []*Program
+	byPtr map[*cProgram]*Program
+	maps  []*Map
+	links []*Link // made by Attach, destroyed by Close
+	bound bool    // has programs bound to custom handlers
+}
+
+// OpenObjectFile opens the BPF ELF object at path. Custom handlers matching
+// its programs' sections run their Setup callbacks before it returns.
+func OpenObjectFile(path string, opts *OpenOptions) (*Object, error) {
+	if path == "" {
+		return nil, fmt.Errorf("open object: empty path: %w", errInvalidArgument)
+	}
+	return openObject("open "+path, func(op uintptr) (*cObject, error) {
+		return objectOpenFile(path, opts, op)
+	})
+}
+
+// OpenObjectBytes opens a BPF ELF object held in memory; data is not
+// retained.
+func OpenObjectBytes(data []byte, opts *OpenOptions) (*Object, error) {
+	if len(data) == 0 {
+		return nil, fmt.Errorf("open object from memory: no data: %w", errInvalidArgument)
+	}
+	return openObject("open object from memory", func(op uintptr) (*cObject, error) {
+		return objectOpenMem(data, opts, op)
+	})
+}
+
+func openObject(what string, open func(op uintptr) (*cObject, error)) (*Object, error) {
+	op := newOperation(nil)
+	defer op.release()
+
+	// libbpf matches sections against the handler table during open.
+	table.mu.RLock()
+	c, err := open(uintptr(op.handle))
+	if err == nil && op.bound {
+		table.bound.Add(1)
+	}
+	table.mu.RUnlock()
+	if err != nil {
+		return nil, op.failure(what, err)
+	}
+
+	o := &Object{c: c, name: objectName(c), bound: op.bound, byPtr: make(map[*cProgram]*Program)}
+	for _, cp := range objectPrograms(c) {
+		p := op.progs[cp]
+		if p == nil {
+			p = newProgram(cp, o)
+		}
+		p.obj = o
+		o.progs = append(o.progs, p)
+		o.byPtr[cp] = p
+	}
+	for _, cm := range objectMaps(c) {
+		o.maps = append(o.maps, &Map{c: cm, obj: o, name: mapName(cm)})
+	}
+	return o, nil
+}
+
+// Name returns the object's name.
+func (o *Object) Name() string { return o.name }
+
+// Program returns the program called name, or nil.
+func (o *Object) Program(name string) *Program {
+	for _, p := range o.progs {
+		if p.name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// Programs returns the object's programs in ELF order.
+func (o *Object) Programs() []*Program { return append([]*Program(nil), o.progs...) }
+
+// Map returns the map called name, or nil.
+func (o *Object) Map(name string) *Map {
+	for _, m := range o.maps {
+		if m.name == name {
+			return m
+		}
+	}
+	return nil
+}
+
+// Maps returns the object's maps, including the ones for global data.
+func (o *Object) Maps() []*Map { return append([]*Map(nil), o.maps...) }
+
+// Load creates the maps and loads the programs whose autoload is on. A
+// program the verifier rejects fails it with a *LoadError that holds the
+// verifier log; after a failed Load libbpf has released every map and
+// program, and the Object can only be closed.
+func (o *Object) Load() error {
+	if o.c == nil {
+		return fmt.Errorf("load object %q: %w", o.name, ErrClosed)
+	}
+	op := newOperation(o)
+	defer op.release()
+	if err := objectLoad(o.c, uintptr(op.handle)); err != nil {
+		return op.failure(fmt.Sprintf("load object %q", o.name), err)
+	}
+	return nil
+}
+
+// Attach auto-attaches the object the way a libbpf skeleton does: every
+// program with autoload and autoattach on whose handler can attach it, in ELF
+// order (a handler's (nil, nil) skips the program), then struct_ops maps. The
+// Object keeps the links and Close destroys them. A program attached by an
+// earlier Attach is not attached again. On error, the links made by this call
+// are destroyed and the error names the program.
+func (o *Object) Attach() error {
+	if o.c == nil {
+		return fmt.Errorf("attach object %q: %w", o.name, ErrClosed)
+	}
+	op := newOperation(o)
+	defer op.release()
+	var made []**Link // the slots this call filled, to undo on failure
+	keep := func(slot **Link, l *Link) {
+		*slot = l
+		made = append(made, slot)
+		o.links = append(o.links, l)
+	}
+	fail := func(what string, err error) error {
+		err = op.failure(what, err)
+		for _, slot := range made {
+			(*slot).Destroy()
+			*slot = nil
+		}
+		o.links = o.links[:len(o.links)-len(made)]
+		return err
+	}
+	for _, p := range o.progs {
+		if p.autoLink != nil {
+			continue
+		}
+		c, err := autoattachProgram(p.c, uintptr(op.handle))
+		if err != nil {
+			return fail(fmt.Sprintf("auto-attach program %s (SEC %q)", p.name, p.section), err)
+		}
+		if c != nil {
+			keep(&p.autoLink, op.link(c))
+		}
+	}
+	for _, m := range o.maps {
+		if m.autoLink != nil {
+			continue
+		}
+		c, err := autoattachMap(m.c, uintptr(op.handle))
+		if err != nil {
+			return fail(fmt.Sprintf("auto-attach map %s", m.name), err)
+		}
+		if c != nil {
+			keep(&m.autoLink, &Link{c: c})
+		}
+	}
+	return nil
+}
+
+// Links returns the links Attach made.
+func (o *Object) Links() []*Link { return append([]*Link(nil), o.links...) }
+
+// Close destroys the links Attach made and frees the object: every program
+// and map fd is closed. Links made by Program.Attach and the attach helpers
+// belong to the caller and stay. Close is idempotent.
+func (o *Object) Close() error {
+	if o == nil || o.c == nil {
+		return nil
+	}
+	var errs []error
+	for _, l := range o.links {
+		if err := l.Destroy(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	o.links = nil
+	objectClose(o.c)
+	o.c = nil
+	if o.bound {
+		o.bound = false
+		table.bound.Add(-1)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close object %q: %w", o.name, err)
+	}
+	return nil
+}

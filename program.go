@@ -1,0 +1,357 @@
+package libbpf
+
+import (
+	"fmt"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+var errInvalidArgument = unix.EINVAL
+
+// Program is one BPF program of an Object. Its setters work until the object
+// is loaded; handlers' Setup callbacks use them to shape the program.
+type Program struct {
+	c        *cProgram
+	obj      *Object // nil while Open runs
+	name     string
+	section  string
+	autoLink *Link // made by Object.Attach
+}
+
+func newProgram(c *cProgram, obj *Object) *Program {
+	return &Program{c: c, obj: obj, name: progName(c), section: progSection(c)}
+}
+
+// ptr returns the libbpf program, or ErrClosed once its object is closed.
+func (p *Program) ptr() (*cProgram, error) {
+	if p.obj != nil && p.obj.c == nil {
+		return nil, fmt.Errorf("program %s: %w", p.name, ErrClosed)
+	}
+	return p.c, nil
+}
+
+// errorf wraps err with the program's name and what failed.
+func (p *Program) errorf(err error, format string, args ...any) error {
+	return fmt.Errorf("program %s: %s: %w", p.name, fmt.Sprintf(format, args...), err)
+}
+
+// Name returns the program's function name.
+func (p *Program) Name() string { return p.name }
+
+// SectionName returns the program's SEC() name.
+func (p *Program) SectionName() string { return p.section }
+
+// Object returns the program's object; nil inside a Setup callback, while
+// Open still runs.
+func (p *Program) Object() *Object { return p.obj }
+
+// Type returns the program type.
+func (p *Program) Type() ProgType {
+	c, err := p.ptr()
+	if err != nil {
+		return ProgTypeUnspec
+	}
+	return progType(c)
+}
+
+// SetType sets the program type. As in libbpf, changing the type detaches
+// the program from its section handler, unless that is the fallback handler.
+func (p *Program) SetType(t ProgType) error {
+	return p.set(func(c *cProgram) error { return progSetType(c, t) }, "set type %s", t)
+}
+
+// ExpectedAttachType returns the attach type the program is loaded with.
+func (p *Program) ExpectedAttachType() AttachType {
+	c, err := p.ptr()
+	if err != nil {
+		return 0
+	}
+	return progExpectedAttachType(c)
+}
+
+// SetExpectedAttachType sets the attach type the program is loaded with.
+func (p *Program) SetExpectedAttachType(t AttachType) error {
+	return p.set(func(c *cProgram) error { return progSetExpectedAttachType(c, t) }, "set expected attach type %s", t)
+}
+
+// Flags returns the BPF_F_* load flags.
+func (p *Program) Flags() uint32 {
+	c, err := p.ptr()
+	if err != nil {
+		return 0
+	}
+	return progFlags(c)
+}
+
+// SetFlags sets the BPF_F_* load flags (e.g. BPF_F_SLEEPABLE).
+func (p *Program) SetFlags(flags uint32) error {
+	return p.set(func(c *cProgram) error { return progSetFlags(c, flags) }, "set flags %#x", flags)
+}
+
+// Autoload reports whether Load loads the program.
+func (p *Program) Autoload() bool {
+	c, err := p.ptr()
+	return err == nil && progAutoload(c)
+}
+
+// SetAutoload chooses whether Load loads the program.
+func (p *Program) SetAutoload(on bool) error {
+	return p.set(func(c *cProgram) error { return progSetAutoload(c, on) }, "set autoload %t", on)
+}
+
+// Autoattach reports whether Object.Attach attaches the program.
+func (p *Program) Autoattach() bool {
+	c, err := p.ptr()
+	return err == nil && progAutoattach(c)
+}
+
+// SetAutoattach chooses whether Object.Attach attaches the program.
+func (p *Program) SetAutoattach(on bool) {
+	if c, err := p.ptr(); err == nil {
+		progSetAutoattach(c, on)
+	}
+}
+
+// LogLevel returns the verifier log level of the program's load.
+func (p *Program) LogLevel() uint32 {
+	c, err := p.ptr()
+	if err != nil {
+		return 0
+	}
+	return progLogLevel(c)
+}
+
+// SetLogLevel sets the verifier log level of the program's load.
+func (p *Program) SetLogLevel(level uint32) error {
+	return p.set(func(c *cProgram) error { return progSetLogLevel(c, level) }, "set log level %d", level)
+}
+
+// SetIfindex sets the device a program is offloaded to or bound to.
+func (p *Program) SetIfindex(ifindex uint32) error {
+	return p.set(func(c *cProgram) error { progSetIfindex(c, ifindex); return nil }, "set ifindex %d", ifindex)
+}
+
+// SetAttachTarget sets the BTF target of a tracing or extension program: a
+// kernel function (attachProgFD 0) or a function of the program attachProgFD.
+func (p *Program) SetAttachTarget(attachProgFD int, attachFuncName string) error {
+	return p.set(func(c *cProgram) error { return progSetAttachTarget(c, attachProgFD, attachFuncName) },
+		"set attach target %q", attachFuncName)
+}
+
+// InstructionCount returns the number of BPF instructions.
+func (p *Program) InstructionCount() int {
+	c, err := p.ptr()
+	if err != nil {
+		return 0
+	}
+	return progInsnCount(c)
+}
+
+func (p *Program) set(fn func(*cProgram) error, format string, args ...any) error {
+	c, err := p.ptr()
+	if err == nil {
+		err = fn(c)
+	}
+	if err != nil {
+		return p.errorf(err, format, args...)
+	}
+	return nil
+}
+
+// FD returns the loaded program's file descriptor, or -1.
+func (p *Program) FD() int {
+	c, err := p.ptr()
+	if err != nil {
+		return -1
+	}
+	return progFD(c)
+}
+
+// Attach attaches the program the way its section handler says
+// (bpf_program__attach): a custom handler's Attach callback, or libbpf's own.
+// A program whose handler cannot or will not attach it fails with
+// unix.EOPNOTSUPP.
+func (p *Program) Attach() (*Link, error) {
+	c, err := p.ptr()
+	if err != nil {
+		return nil, err
+	}
+	op := newOperation(p.obj)
+	defer op.release()
+	lc, err := progAttach(c, uintptr(op.handle))
+	if err != nil {
+		return nil, op.failure(fmt.Sprintf("attach program %s (SEC %q)", p.name, p.section), err)
+	}
+	return op.link(lc), nil
+}
+
+// attach runs one bpf_program__attach_* helper and wraps its result.
+func (p *Program) attach(fn func(*cProgram) (*cLink, error), format string, args ...any) (*Link, error) {
+	c, err := p.ptr()
+	if err == nil {
+		var lc *cLink
+		if lc, err = fn(c); err == nil {
+			return &Link{c: lc}, nil
+		}
+	}
+	return nil, p.errorf(err, "attach "+format, args...)
+}
+
+// AttachRawTracepoint attaches the program to the raw tracepoint name.
+func (p *Program) AttachRawTracepoint(name string) (*Link, error) {
+	return p.attach(func(c *cProgram) (*cLink, error) { return progAttachRawTracepoint(c, name) },
+		"raw tracepoint %s", name)
+}
+
+// AttachTracepoint attaches the program to the tracepoint category:name.
+func (p *Program) AttachTracepoint(category, name string) (*Link, error) {
+	return p.attach(func(c *cProgram) (*cLink, error) { return progAttachTracepoint(c, category, name) },
+		"tracepoint %s:%s", category, name)
+}
+
+// AttachPerfEvent attaches the program to the perf event fd. On success the
+// link owns fd: destroying the link closes it.
+func (p *Program) AttachPerfEvent(fd int) (*Link, error) {
+	return p.attach(func(c *cProgram) (*cLink, error) { return progAttachPerfEvent(c, fd) },
+		"perf event fd %d", fd)
+}
+
+// AttachXDP attaches an XDP program to the interface ifindex with a link.
+func (p *Program) AttachXDP(ifindex int) (*Link, error) {
+	return p.attach(func(c *cProgram) (*cLink, error) { return progAttachXDP(c, ifindex) },
+		"xdp to ifindex %d", ifindex)
+}
+
+// AttachTCX attaches a tc program to the interface ifindex with a tcx link;
+// the direction is the program's expected attach type (AttachTypeTCXIngress
+// or AttachTypeTCXEgress).
+func (p *Program) AttachTCX(ifindex int) (*Link, error) {
+	return p.attach(func(c *cProgram) (*cLink, error) { return progAttachTCX(c, ifindex) },
+		"tcx to ifindex %d", ifindex)
+}
+
+// libbpfPID converts a PID option (0: every process) to libbpf's convention
+// (-1: every process, 0: the calling process).
+func libbpfPID(pid int) (int, error) {
+	switch {
+	case pid < 0:
+		return 0, fmt.Errorf("pid %d: %w", pid, errInvalidArgument)
+	case pid == 0:
+		return -1, nil
+	}
+	return pid, nil
+}
+
+// UprobeOptions says where a uprobe attaches.
+type UprobeOptions struct {
+	Path         string // the binary or library
+	Symbol       string // function name; Offset is relative to it when set
+	Offset       uint64
+	PID          int // 0: every process; otherwise that process only
+	Retprobe     bool
+	Cookie       uint64 // bpf_get_attach_cookie()
+	RefCtrOffset uint64 // USDT semaphore
+}
+
+// AttachUprobe attaches a uprobe or uretprobe.
+func (p *Program) AttachUprobe(opts UprobeOptions) (*Link, error) {
+	return p.attach(func(c *cProgram) (*cLink, error) {
+		pid, err := libbpfPID(opts.PID)
+		if err != nil {
+			return nil, err
+		}
+		return progAttachUprobe(c, pid, &opts)
+	}, "uprobe %s:%s+%#x", opts.Path, opts.Symbol, opts.Offset)
+}
+
+// UprobeMultiOptions says where a uprobe_multi link attaches: the functions
+// matching Pattern, or those named by Symbols, or the file offsets Offsets.
+type UprobeMultiOptions struct {
+	Path          string
+	Pattern       string   // glob over the binary's symbols
+	Symbols       []string // or exact names
+	Offsets       []uint64 // or file offsets
+	RefCtrOffsets []uint64 // optional, one per probe
+	Cookies       []uint64 // optional, one per probe
+	PID           int      // 0: every process
+	Retprobe      bool
+	Session       bool // uprobe.session: one program for entry and return
+}
+
+// AttachUprobeMulti attaches many uprobes as one uprobe_multi link. The
+// program must be loaded with AttachTypeTraceUprobeMulti.
+func (p *Program) AttachUprobeMulti(opts UprobeMultiOptions) (*Link, error) {
+	return p.attach(func(c *cProgram) (*cLink, error) {
+		pid, err := libbpfPID(opts.PID)
+		if err != nil {
+			return nil, err
+		}
+		if len(opts.Symbols) > 0 && len(opts.Offsets) > 0 && len(opts.Symbols) != len(opts.Offsets) {
+			return nil, fmt.Errorf("%d symbols but %d offsets: %w", len(opts.Symbols), len(opts.Offsets), errInvalidArgument)
+		}
+		n := max(len(opts.Symbols), len(opts.Offsets))
+		for _, extra := range [][]uint64{opts.RefCtrOffsets, opts.Cookies} {
+			if len(extra) > 0 && len(extra) != n {
+				return nil, fmt.Errorf("%d probes but %d cookies or ref_ctr offsets: %w", n, len(extra), errInvalidArgument)
+			}
+		}
+		return progAttachUprobeMulti(c, pid, &opts)
+	}, "uprobe_multi %s (pattern %q, %d symbols, %d offsets)", opts.Path, opts.Pattern, len(opts.Symbols), len(opts.Offsets))
+}
+
+// USDTOptions says which USDT probe a program attaches to.
+type USDTOptions struct {
+	Path     string
+	Provider string
+	Name     string
+	PID      int // 0: every process
+	Cookie   uint64
+}
+
+// AttachUSDT attaches the program to a USDT probe (SEC("usdt") programs).
+func (p *Program) AttachUSDT(opts USDTOptions) (*Link, error) {
+	return p.attach(func(c *cProgram) (*cLink, error) {
+		pid, err := libbpfPID(opts.PID)
+		if err != nil {
+			return nil, err
+		}
+		return progAttachUSDT(c, pid, &opts)
+	}, "usdt %s:%s:%s", opts.Path, opts.Provider, opts.Name)
+}
+
+// RunOptions is the input of a BPF_PROG_TEST_RUN.
+type RunOptions struct {
+	Data       []byte // packet for network programs
+	DataOut    []byte // receives the resulting packet
+	Context    []byte // program context, e.g. the arguments of a syscall program
+	ContextOut []byte
+	Repeat     int
+	Flags      uint32
+	CPU        int
+}
+
+// RunResult is the outcome of a test run.
+type RunResult struct {
+	Return     uint32
+	DataOut    []byte // the filled part of RunOptions.DataOut
+	ContextOut []byte
+	Duration   time.Duration // average per repetition
+}
+
+// Run runs the loaded program once (or Repeat times) in the kernel with
+// BPF_PROG_TEST_RUN; syscall, XDP, tc and socket filter programs support it.
+func (p *Program) Run(opts *RunOptions) (RunResult, error) {
+	if opts == nil {
+		opts = &RunOptions{}
+	}
+	fd := p.FD()
+	if fd < 0 {
+		return RunResult{}, p.errorf(unix.EBADF, "test run: not loaded")
+	}
+	res, err := progTestRun(fd, opts)
+	if err != nil {
+		return RunResult{}, p.errorf(err, "test run")
+	}
+	return res, nil
+}
