@@ -18,7 +18,7 @@ VMLINUX_H := build/include/vmlinux.h
 BPF_HEADERS := $(shell find . -path ./libbpf -prune -o -path ./build -prune -o -path "*/testdata/*.h" -print)
 BPF_SOURCES := $(shell find . -path ./libbpf -prune -o -path ./build -prune -o -path '*/testdata/*.bpf.c' -print -o -path './examples/*.bpf.c' -print)
 BPF_OBJECTS := $(BPF_SOURCES:.bpf.c=.bpf.o)
-BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -Wno-unused-function \
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Wno-unused-function \
 	-I build/include -I libbpf/build/include -idirafter /usr/include/x86_64-linux-gnu
 
 # Packages whose tests are cgo-heavy enough to also run under AddressSanitizer.
@@ -50,8 +50,15 @@ $(VMLINUX_H):
 	@mkdir -p $(dir $@)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-testdata: $(BPF_OBJECTS)
-%.bpf.o: %.bpf.c $(LIBBPF_A) $(VMLINUX_H) $(BPF_HEADERS)
+# Test target programs: C sources named testdata/*_target.c.
+TARGET_SOURCES := $(shell find . -path ./libbpf -prune -o -path ./build -prune -o -path '*/testdata/*_target.c' -print)
+TARGETS := $(TARGET_SOURCES:.c=)
+
+testdata: $(BPF_OBJECTS) $(TARGETS)
+%_target: %_target.c
+	$(CC) -O1 -g -o $@ $<
+
+%.bpf.o: %.bpf.c $(BPF_HEADERS) | $(LIBBPF_A) $(VMLINUX_H)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 vet: all
@@ -70,4 +77,4 @@ test-unit: all
 
 clean:
 	rm -rf build libbpf/build libbpf/build-asan
-	find . -path ./libbpf -prune -o -name '*.bpf.o' -print -delete
+	find . -path ./libbpf -prune -o \( -name '*.bpf.o' -o -name '*_target' -type f \) -print -delete

@@ -77,3 +77,10 @@ func (e *LoadError) Error() string {
 }
 
 func (e *LoadError) Unwrap() error { return e.Err }
+
+// LibbpfError is one of libbpf's own error codes (enum libbpf_errno, from
+// 4000), which have no errno: a malformed ELF file, a failed relocation.
+type LibbpfError int
+
+func (e LibbpfError) Error() string { return "libbpf: " + libbpfStrerror(int(e)) }
+

@@ -3,9 +3,12 @@ package libbpf_test
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/golibbpf/libbpf"
 	"github.com/golibbpf/libbpf/internal/testutil"
@@ -49,7 +52,7 @@ func u32(v uint32) []byte { return binary.NativeEndian.AppendUint32(nil, v) }
 // countOnlyMe makes the test programs count events of this process only.
 func countOnlyMe(t testing.TB, obj *libbpf.Object) {
 	t.Helper()
-	if err := obj.Map("config").Update(u32(0), u32(uint32(os.Getpid())), libbpf.UpdateAny); err != nil {
+	if err := obj.Map("target").Update(u32(0), u32(uint32(os.Getpid())), libbpf.UpdateAny); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -79,4 +82,25 @@ func waitCount(t testing.TB, obj *libbpf.Object, idx uint32, want uint64, trigge
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// attachCPUClock attaches p to a software cpu-clock event of this process
+// sampling at 1 kHz.
+func attachCPUClock(p *libbpf.Program) (*libbpf.Link, error) {
+	attr := unix.PerfEventAttr{
+		Type:   unix.PERF_TYPE_SOFTWARE,
+		Config: unix.PERF_COUNT_SW_CPU_CLOCK,
+		Size:   unix.PERF_ATTR_SIZE_VER6,
+		Sample: 1000,
+		Bits:   unix.PerfBitFreq,
+	}
+	fd, err := unix.PerfEventOpen(&attr, 0, -1, -1, unix.PERF_FLAG_FD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("perf_event_open cpu-clock: %w", err)
+	}
+	l, err := p.AttachPerfEvent(fd)
+	if err != nil {
+		unix.Close(fd)
+	}
+	return l, err
 }

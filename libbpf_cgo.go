@@ -10,6 +10,7 @@ package libbpf
 import "C"
 
 import (
+	"errors"
 	"time"
 	"unsafe"
 
@@ -27,17 +28,37 @@ type (
 // errnoOf turns libbpf's negative-errno convention into an error.
 func errnoOf(ret C.int) error {
 	if ret < 0 {
-		return unix.Errno(-ret)
+		return codeError(int(-ret))
 	}
 	return nil
 }
 
 // errnoOrEINVAL keeps errno from a failed call that returned NULL.
 func errnoOrEINVAL(err error) error {
-	if err == nil {
+	var errno unix.Errno
+	if !errors.As(err, &errno) || errno == 0 {
 		return unix.EINVAL
 	}
-	return err
+	return codeError(int(errno))
+}
+
+// codeError is a unix.Errno, or a LibbpfError for libbpf's own codes.
+func codeError(code int) error {
+	if code >= libbpfErrnoStart && code < libbpfErrnoEnd {
+		return LibbpfError(code)
+	}
+	return unix.Errno(code)
+}
+
+const (
+	libbpfErrnoStart = C.__LIBBPF_ERRNO__START
+	libbpfErrnoEnd   = C.__LIBBPF_ERRNO__END
+)
+
+func libbpfStrerror(code int) string {
+	var buf [128]C.char
+	C.libbpf_strerror(C.int(code), &buf[0], C.size_t(len(buf)))
+	return C.GoString(&buf[0])
 }
 
 func cString(s string) *C.char {

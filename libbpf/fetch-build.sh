@@ -97,6 +97,7 @@ cflags="-g -O2 -fPIC"
 stamp="$out/.stamp"
 want="$LIBBPF_VERSION $LIBBPF_SHA256 $src $cflags"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f "$out/lib/libbpf.a" ]; then
+	touch "$out/lib/libbpf.a" # up to date: tell make so
 	exit 0
 fi
 log "building libbpf.a ($out)"

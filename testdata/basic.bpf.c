@@ -16,8 +16,5 @@ int on_uprobe(void *ctx) { count(3); return 0; }
 SEC("uprobe.multi")
 int on_uprobe_multi(void *ctx) { count(4); return 0; }
 
-SEC("usdt")
-int on_usdt(void *ctx) { count(5); return 0; }
-
 SEC("syscall")
 int run_me(void *ctx) { count(6); return 42; }

@@ -1,6 +1,6 @@
 /* Shared by the root package's test programs: a counter array indexed by
  * program, and a filter that counts only the test process. */
-#include <linux/bpf.h>
+#include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
 struct {
@@ -10,17 +10,17 @@ struct {
 	__type(value, __u64);
 } counts SEC(".maps");
 
-/* config[0] holds the tgid to count; 0 counts every process. */
+/* target[0] holds the tgid to count; 0 counts every process. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, __u32);
-} config SEC(".maps");
+} target SEC(".maps");
 
 static __always_inline int is_target(void)
 {
-	__u32 zero = 0, *pid = bpf_map_lookup_elem(&config, &zero);
+	__u32 zero = 0, *pid = bpf_map_lookup_elem(&target, &zero);
 
 	return pid && (*pid == 0 || *pid == bpf_get_current_pid_tgid() >> 32);
 }

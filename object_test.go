@@ -1,0 +1,434 @@
+package libbpf_test
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/golibbpf/libbpf"
+	"github.com/golibbpf/libbpf/internal/testutil"
+)
+
+// loadBasic opens and loads basic.bpf.o, counting only this process.
+func loadBasic(t *testing.T) *libbpf.Object {
+	t.Helper()
+	obj := openTest(t, "basic")
+	if err := obj.Load(); err != nil {
+		t.Fatal(err)
+	}
+	countOnlyMe(t, obj)
+	return obj
+}
+
+func TestBuiltinSectionsAutoAttach(t *testing.T) {
+	obj := loadBasic(t)
+	if err := obj.Attach(); err != nil {
+		t.Fatal(err)
+	}
+	// raw_tp and tracepoint attach; bare perf_event, uprobe, uprobe.multi,
+	// usdt and syscall sections are skipped as libbpf's skeleton does.
+	if n := len(obj.Links()); n != 2 {
+		t.Errorf("Object.Attach made %d links, want 2", n)
+	}
+	waitCount(t, obj, 0, 1, nanosleep)
+	waitCount(t, obj, 1, 3, func() { unix.Getppid() })
+	if err := obj.Attach(); err != nil || len(obj.Links()) != 2 {
+		t.Errorf("second Attach: %v, %d links; want it to attach nothing new", err, len(obj.Links()))
+	}
+}
+
+// A custom "perf_event" handler overrides libbpf's and auto-attaches a
+// software cpu-clock event.
+func TestPerfEventOverride(t *testing.T) {
+	register(t, "perf_event", libbpf.ProgTypePerfEvent, 0, libbpf.ProgHandler{Attach: attachCPUClock})
+	obj := loadBasic(t)
+	for _, p := range obj.Programs() {
+		if p.Name() != "on_cpu_clock" {
+			p.SetAutoattach(false)
+		}
+	}
+	if err := obj.Attach(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(obj.Links()); n != 1 {
+		t.Fatalf("%d links, want the perf event's", n)
+	}
+	spin := func() {
+		for end := time.Now().Add(20 * time.Millisecond); time.Now().Before(end); {
+		}
+	}
+	waitCount(t, obj, 2, 5, spin)
+}
+
+// probeTarget starts testdata/probe_target, which fires its probes n times
+// once fire is called, and makes obj's programs count only that process.
+func probeTarget(t *testing.T, obj *libbpf.Object, n int) (path string, pid int, fire func()) {
+	t.Helper()
+	path, err := filepath.Abs(testutil.Object(t, "testdata/probe_target"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(path, fmt.Sprint(n))
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	if err := obj.Map("target").Update(u32(0), u32(uint32(cmd.Process.Pid)), libbpf.UpdateAny); err != nil {
+		t.Fatal(err)
+	}
+	return path, cmd.Process.Pid, func() {
+		io.WriteString(stdin, "go\n")
+		stdin.Close()
+		if err := cmd.Wait(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestAttachProbes(t *testing.T) {
+	for _, tc := range []struct {
+		object, prog string
+		idx          uint32
+		attach       func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error)
+	}{
+		{"basic", "on_uprobe", 3, func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error) {
+			return p.AttachUprobe(libbpf.UprobeOptions{Path: path, Symbol: "golibbpf_tick", PID: pid})
+		}},
+		{"basic", "on_uprobe_multi", 4, func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error) {
+			return p.AttachUprobeMulti(libbpf.UprobeMultiOptions{Path: path, Pattern: "golibbpf_*", PID: pid})
+		}},
+		{"usdt", "on_tick", 0, func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error) {
+			return p.AttachUSDT(libbpf.USDTOptions{Path: path, Provider: "golibbpf", Name: "tick", PID: pid})
+		}},
+	} {
+		t.Run(tc.prog, func(t *testing.T) {
+			obj := openTest(t, tc.object)
+			if err := obj.Load(); err != nil {
+				t.Fatal(err)
+			}
+			path, pid, fire := probeTarget(t, obj, 25)
+			l, err := tc.attach(obj.Program(tc.prog), path, pid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fire()
+			if err := l.Destroy(); err != nil {
+				t.Fatal(err)
+			}
+			if got := counter(t, obj, tc.idx); got != 25 {
+				t.Errorf("%s counted %d calls, want exactly 25", tc.prog, got)
+			}
+		})
+	}
+}
+
+func TestAttachUprobeMissingSymbol(t *testing.T) {
+	obj := loadBasic(t)
+	path, _, _ := probeTarget(t, obj, 1)
+	_, err := obj.Program("on_uprobe").AttachUprobe(libbpf.UprobeOptions{Path: path, Symbol: "no_such_symbol"})
+	if !errors.Is(err, unix.ENOENT) || !strings.Contains(err.Error(), "no_such_symbol") {
+		t.Errorf("uprobe on a missing symbol: %v, want ENOENT naming it", err)
+	}
+	if _, err := obj.Program("on_uprobe").AttachUprobe(libbpf.UprobeOptions{Path: path, Symbol: "golibbpf_tick", PID: -3}); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("negative pid: %v, want EINVAL", err)
+	}
+}
+
+func TestProgramRun(t *testing.T) {
+	obj := loadBasic(t)
+	for i := 0; i < 3; i++ {
+		res, err := obj.Program("run_me").Run(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Return != 42 {
+			t.Errorf("returned %d, want 42", res.Return)
+		}
+	}
+	if got := counter(t, obj, 6); got != 3 {
+		t.Errorf("ran %d times, want 3", got)
+	}
+	// Syscall programs refuse repetitions: a clear error, not a crash.
+	if _, err := obj.Program("run_me").Run(&libbpf.RunOptions{Repeat: 2}); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("Run with Repeat: %v, want EINVAL", err)
+	}
+}
+
+func TestMapAccess(t *testing.T) {
+	obj := loadBasic(t)
+	m := obj.Map("counts")
+	if m.KeySize() != 4 || m.ValueSize() != 8 || m.MaxEntries() != 16 || m.Type() != libbpf.MapTypeArray || m.FD() < 0 {
+		t.Fatalf("counts: key %d value %d max %d type %v fd %d", m.KeySize(), m.ValueSize(), m.MaxEntries(), m.Type(), m.FD())
+	}
+	val := []byte{1, 2, 3, 4, 5, 6, 7, 8}
+	if err := m.Update(u32(7), val, libbpf.UpdateExist); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, 8)
+	if err := m.Lookup(u32(7), got); err != nil || string(got) != string(val) {
+		t.Errorf("Lookup = %v, %v", got, err)
+	}
+	for _, bad := range []struct {
+		name string
+		err  error
+	}{
+		{"short key", m.Lookup([]byte{1}, got)},
+		{"long value", m.Lookup(u32(0), make([]byte, 9))},
+		{"nil value", m.Update(u32(0), nil, libbpf.UpdateAny)},
+	} {
+		if !errors.Is(bad.err, unix.EINVAL) || !strings.Contains(bad.err.Error(), "counts") {
+			t.Errorf("%s: %v, want EINVAL naming the map", bad.name, bad.err)
+		}
+	}
+	if err := m.Lookup(u32(99), got); !errors.Is(err, libbpf.ErrKeyNotExist) {
+		t.Errorf("Lookup out of range: %v, want ErrKeyNotExist", err)
+	}
+	var keys int
+	key, next := []byte(nil), make([]byte, 4)
+	for {
+		err := m.NextKey(key, next)
+		if errors.Is(err, libbpf.ErrKeyNotExist) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys++
+		key = append(key[:0], next...)
+	}
+	if keys != 16 {
+		t.Errorf("iterated %d keys, want 16", keys)
+	}
+}
+
+func TestOpenBadInput(t *testing.T) {
+	testutil.RequireKernel(t)
+	if _, err := libbpf.OpenObjectFile("testdata/missing.bpf.o", nil); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v", err)
+	}
+	for name, data := range map[string][]byte{"empty": nil, "not ELF": []byte("hello, world")} {
+		if _, err := libbpf.OpenObjectBytes(data, nil); err == nil {
+			t.Errorf("%s: opened", name)
+		}
+	}
+	data, err := os.ReadFile(testutil.Object(t, "testdata/basic.bpf.o"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := libbpf.OpenObjectBytes(data, &libbpf.OpenOptions{ObjectName: "from_memory"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if obj.Name() != "from_memory" || len(obj.Programs()) != 6 || obj.Program("nope") != nil || obj.Map("nope") != nil {
+		t.Errorf("name %q, %d programs", obj.Name(), len(obj.Programs()))
+	}
+	obj.Close()
+	if err := obj.Load(); !errors.Is(err, libbpf.ErrClosed) {
+		t.Errorf("Load after Close: %v", err)
+	}
+	if err := obj.Programs()[0].SetAutoload(false); !errors.Is(err, libbpf.ErrClosed) {
+		t.Errorf("setter after Close: %v", err)
+	}
+	if err := obj.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}
+
+func TestLoadErrorHasVerifierLog(t *testing.T) {
+	obj := openTest(t, "unverifiable")
+	err := obj.Load()
+	var le *libbpf.LoadError
+	if !errors.As(err, &le) || le.Program != "no_null_check" || !strings.Contains(le.Log, "map_value_or_null") {
+		t.Fatalf("Load = %v, want the verifier's complaint about map_value_or_null", err)
+	}
+	if !errors.Is(err, unix.EACCES) {
+		t.Errorf("%v does not wrap EACCES", err)
+	}
+}
+
+// A failed Object.Attach destroys what it attached before the failure.
+func TestAttachFailureLeavesNothing(t *testing.T) {
+	var made []*libbpf.Link
+	register(t, "custom+", libbpf.ProgTypeTracepoint, 0, libbpf.ProgHandler{
+		Attach: func(p *libbpf.Program) (*libbpf.Link, error) {
+			if p.Name() == "custom2" {
+				return nil, errors.New("no")
+			}
+			l, err := p.AttachTracepoint("syscalls", "sys_enter_nanosleep")
+			made = append(made, l)
+			return l, err
+		},
+	})
+	obj := openTest(t, "custom_sec")
+	for _, p := range obj.Programs() {
+		p.SetAutoload(strings.HasPrefix(p.Name(), "custom"))
+	}
+	if err := obj.Load(); err != nil {
+		t.Fatal(err)
+	}
+	err := obj.Attach()
+	var ce *libbpf.CallbackError
+	if !errors.As(err, &ce) || ce.Program != "custom2" {
+		t.Fatalf("Attach = %v, want custom2's error", err)
+	}
+	if len(made) != 1 || made[0].FD() != -1 || len(obj.Links()) != 0 {
+		t.Errorf("custom1's link survived the failed Attach")
+	}
+}
+
+// Open, load, attach and close 500 times: fds and cgo handles return to
+// where they started.
+func TestNoLeaks(t *testing.T) {
+	// Perf event links: tracepoint links would work as well, but the
+	// kernel takes tens of milliseconds to tear each one down.
+	register(t, "custom+", libbpf.ProgTypePerfEvent, 0, libbpf.ProgHandler{Attach: attachCPUClock})
+	register(t, "abc+", libbpf.ProgTypePerfEvent, 0, libbpf.ProgHandler{Attach: attachCPUClock})
+	testutil.RequireKernel(t)
+	cycle := func() {
+		obj, err := libbpf.OpenObjectFile("testdata/custom_sec.bpf.o", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj.Program("xyz").SetAutoload(false)
+		obj.Program("kprobe1").SetAutoload(false)
+		if err := obj.Load(); err != nil {
+			t.Fatal(err)
+		}
+		if err := obj.Attach(); err != nil {
+			t.Fatal(err)
+		}
+		if err := obj.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cycle() // let libbpf's one-time probes settle
+	fds, handles := testutil.OpenFDs(t), libbpf.LiveHandles()
+	for i := 0; i < 500; i++ {
+		cycle()
+	}
+	if got := testutil.OpenFDs(t); got != fds {
+		t.Errorf("%d fds open after 500 cycles, %d before", got, fds)
+	}
+	if got := libbpf.LiveHandles(); got != handles {
+		t.Errorf("%d cgo handles live after 500 cycles, %d before", got, handles)
+	}
+}
+
+// Many goroutines open, load, attach and close objects while others register
+// and unregister handlers: every callback error reaches the goroutine whose
+// object caused it, every attach lands on the right object.
+func TestConcurrentUse(t *testing.T) {
+	testutil.RequireKernel(t)
+	var attached sync.Map // object name -> *atomic.Int32
+	register(t, "custom+", libbpf.ProgTypePerfEvent, 0, libbpf.ProgHandler{
+		PrepareLoad: func(p *libbpf.Program, _ *libbpf.LoadOptions) error {
+			if name := p.Object().Name(); strings.HasPrefix(name, "fail") {
+				return fmt.Errorf("refusing %s", name)
+			}
+			return nil
+		},
+		Attach: func(p *libbpf.Program) (*libbpf.Link, error) {
+			n, _ := attached.LoadOrStore(p.Object().Name(), new(atomic.Int32))
+			n.(*atomic.Int32).Add(1)
+			return attachCPUClock(p)
+		},
+	})
+	const workers, rounds = 8, 25
+	var wg sync.WaitGroup
+	var registered, busy atomic.Int32
+	errs := make(chan error, workers*rounds*2)
+	for w := 0; w < workers; w++ {
+		wg.Add(2)
+		go func() { // objects
+			defer wg.Done()
+			for i := 0; i < rounds; i++ {
+				name := fmt.Sprintf("ok%d_%d", w, i)
+				if i%3 == 0 {
+					name = fmt.Sprintf("fail%d_%d", w, i)
+				}
+				if err := cycleNamed(name); err != nil {
+					errs <- err
+				}
+			}
+		}()
+		go func() { // the handler table
+			defer wg.Done()
+			for i := 0; i < rounds; i++ {
+				r, err := libbpf.RegisterProgHandler(fmt.Sprintf("w%d_%d/", w, i), libbpf.ProgTypeKprobe, 0, libbpf.ProgHandler{})
+				if errors.Is(err, libbpf.ErrHandlersInUse) {
+					busy.Add(1)
+					continue
+				}
+				if err != nil {
+					errs <- err
+					continue
+				}
+				registered.Add(1)
+				for {
+					err := r.Unregister()
+					if err == nil {
+						break
+					}
+					if !errors.Is(err, libbpf.ErrHandlersInUse) {
+						errs <- err
+						break
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	attached.Range(func(k, v any) bool {
+		if n := v.(*atomic.Int32).Load(); n != 2 {
+			t.Errorf("object %s: Attach callback ran %d times, want 2", k, n)
+		}
+		return true
+	})
+	t.Logf("handlers registered %d times, refused while in use %d times", registered.Load(), busy.Load())
+}
+
+// cycleNamed runs one object through its life; objects named fail* must fail
+// Load with their own callback error.
+func cycleNamed(name string) error {
+	obj, err := libbpf.OpenObjectFile("testdata/custom_sec.bpf.o", &libbpf.OpenOptions{ObjectName: name})
+	if err != nil {
+		return err
+	}
+	defer obj.Close()
+	for _, p := range obj.Programs() {
+		p.SetAutoload(strings.HasPrefix(p.Name(), "custom"))
+	}
+	err = obj.Load()
+	if strings.HasPrefix(name, "fail") {
+		var ce *libbpf.CallbackError
+		if !errors.As(err, &ce) || !strings.Contains(err.Error(), "refusing "+name) {
+			return fmt.Errorf("%s: Load = %v, want its own callback error", name, err)
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return obj.Attach()
+}
