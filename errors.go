@@ -83,4 +83,3 @@ func (e *LoadError) Unwrap() error { return e.Err }
 type LibbpfError int
 
 func (e LibbpfError) Error() string { return "libbpf: " + libbpfStrerror(int(e)) }
-

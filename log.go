@@ -43,6 +43,10 @@ func SetLogger(l *slog.Logger) {
 	setPrintLevel(level)
 }
 
+// Logger returns the logger SetLogger installed, for handlers that log
+// alongside libbpf.
+func Logger() *slog.Logger { return currentLogger.Load() }
+
 func logger() *slog.Logger { return currentLogger.Load() }
 
 var (

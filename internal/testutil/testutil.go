@@ -4,6 +4,7 @@
 package testutil
 
 import (
+	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
@@ -92,4 +93,27 @@ func OpenFDs(t testing.TB) int {
 		t.Fatal(err)
 	}
 	return len(ents) - 1 // the directory's own fd
+}
+
+// UDPFrame builds an Ethernet frame (broadcast destination) holding an IPv4
+// UDP datagram from 127.0.0.1:12345 to 127.0.0.1:dport carrying payload, for
+// feeding network programs through test runs or veth injection.
+func UDPFrame(dport uint16, payload []byte) []byte {
+	f := make([]byte, 14+20+8+len(payload))
+	copy(f[0:6], []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
+	copy(f[6:12], []byte{0x02, 0, 0, 0, 0, 0x01})
+	binary.BigEndian.PutUint16(f[12:], unix.ETH_P_IP)
+	ip := f[14:]
+	ip[0] = 0x45 // version 4, 5 words
+	binary.BigEndian.PutUint16(ip[2:], uint16(20+8+len(payload)))
+	ip[8] = 64 // TTL
+	ip[9] = unix.IPPROTO_UDP
+	copy(ip[12:], []byte{127, 0, 0, 1})
+	copy(ip[16:], []byte{127, 0, 0, 1})
+	udp := ip[20:]
+	binary.BigEndian.PutUint16(udp[0:], 12345)
+	binary.BigEndian.PutUint16(udp[2:], dport)
+	binary.BigEndian.PutUint16(udp[4:], uint16(8+len(payload)))
+	copy(udp[8:], payload)
+	return f
 }

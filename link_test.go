@@ -1,0 +1,135 @@
+package libbpf_test
+
+import (
+	"debug/elf"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/golibbpf/libbpf"
+)
+
+func TestLinkPinDetach(t *testing.T) {
+	obj := loadBasic(t)
+	l, err := obj.Program("on_sys_enter").AttachRawTracepoint("sys_enter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Destroy()
+	pin := fmt.Sprintf("/sys/fs/bpf/golibbpf_test_%d", os.Getpid())
+	if err := l.Pin(pin); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(pin); err != nil {
+		t.Errorf("pinned link: %v", err)
+	}
+	if err := l.Unpin(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(pin); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("after Unpin: %v", err)
+	}
+	waitCount(t, obj, 0, 1, nanosleep)
+	// The kernel detaches only some link types (xdp, tcx, cgroup, netns)
+	// without destroying them; raw_tp is not one.
+	if err := l.Detach(); !errors.Is(err, unix.EOPNOTSUPP) {
+		t.Errorf("Detach of a raw_tp link: %v, want EOPNOTSUPP", err)
+	}
+	if err := l.Destroy(); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Destroy(); err != nil {
+		t.Errorf("second Destroy: %v", err)
+	}
+	if l.FD() != -1 {
+		t.Errorf("destroyed link has fd %d", l.FD())
+	}
+	if err := l.Pin(pin); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("Pin after Destroy: %v", err)
+	}
+}
+
+func TestJoinLinks(t *testing.T) {
+	if libbpf.JoinLinks() != nil || libbpf.JoinLinks(nil, nil) != nil {
+		t.Error("JoinLinks of nothing is not nil")
+	}
+	obj := loadBasic(t)
+	fds := countFDs(t)
+	var links []*libbpf.Link
+	for i := 0; i < 3; i++ {
+		l, err := attachCPUClock(obj.Program("on_cpu_clock"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		links = append(links, l)
+	}
+	group := libbpf.JoinLinks(links...)
+	if len(group.Members()) != 3 || group.FD() != links[0].FD() {
+		t.Errorf("group of %d with fd %d", len(group.Members()), group.FD())
+	}
+	if err := group.Destroy(); err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range links {
+		if l.FD() != -1 {
+			t.Errorf("member %d survived the group's Destroy", i)
+		}
+	}
+	if got := countFDs(t); got != fds {
+		t.Errorf("%d fds after destroying the group, %d before", got, fds)
+	}
+}
+
+func countFDs(t *testing.T) int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}
+
+func TestLibbpfVersion(t *testing.T) {
+	if major, minor := libbpf.LibbpfMajorMinor(); major != 1 || minor != 7 {
+		t.Errorf("linked libbpf %d.%d, want the pinned 1.7", major, minor)
+	}
+	if v := libbpf.LibbpfVersion(); v != "v1.7" {
+		t.Errorf("LibbpfVersion() = %q", v)
+	}
+	if s := libbpf.ProgTypeRawTracepoint.String(); s != "raw_tracepoint" {
+		t.Errorf("ProgTypeRawTracepoint = %q", s)
+	}
+	if s := libbpf.AttachTypeTraceUprobeMulti.String(); s != "trace_uprobe_multi" {
+		t.Errorf("AttachTypeTraceUprobeMulti = %q", s)
+	}
+	if s := libbpf.ProgType(9999).String(); s != "ProgType(9999)" {
+		t.Errorf("unknown ProgType = %q", s)
+	}
+}
+
+// Binaries linking the module carry libbpf, libelf and zlib inside.
+func TestStaticallyLinked(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := elf.Open(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	libs, err := f.ImportedLibraries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lib := range libs {
+		for _, bad := range []string{"libbpf", "libelf", "libz."} {
+			if strings.HasPrefix(lib, bad) {
+				t.Errorf("test binary depends on %s dynamically", lib)
+			}
+		}
+	}
+}
