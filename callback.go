@@ -9,6 +9,8 @@ package libbpf
 */
 import "C"
 
+import "unsafe"
+
 //export goProgSetup
 func goProgSetup(prog *C.struct_bpf_program, cookie, op C.uintptr_t) C.int {
 	return C.int(dispatch(PhaseSetup, prog, uintptr(cookie), uintptr(op), callSetup))
@@ -52,4 +54,9 @@ func goProgAttach(prog *C.struct_bpf_program, cookie, op C.uintptr_t, out **C.st
 //export goLibbpfPrint
 func goLibbpfPrint(level C.int, msg *C.char, n C.int, op C.uintptr_t) {
 	logLibbpf(int(level), C.GoStringN(msg, n), uintptr(op))
+}
+
+//export goRingBufferSample
+func goRingBufferSample(ctx C.uintptr_t, data unsafe.Pointer, size C.size_t) C.int {
+	return C.int(ringBufferSample(uintptr(ctx), C.GoBytes(data, C.int(size))))
 }

@@ -208,6 +208,19 @@ func (r *Registration) Unregister() error {
 	return nil
 }
 
+// SectionDefinition returns the program and attach types libbpf's own
+// section matching gives sec (libbpf_prog_type_by_name); sections served by
+// custom handlers fail with unix.EOPNOTSUPP, unknown ones with unix.ESRCH.
+func SectionDefinition(sec string) (ProgType, AttachType, error) {
+	table.mu.RLock()
+	defer table.mu.RUnlock()
+	pt, at, err := sectionDefinition(sec)
+	if err != nil {
+		return 0, 0, fmt.Errorf("section %q: %w", sec, err)
+	}
+	return pt, at, nil
+}
+
 // Registrations returns the registered custom handlers in matching order,
 // the fallback (if any) last.
 func Registrations() []*Registration {
@@ -364,6 +377,7 @@ func callSetup(r *Registration, p *Program, op *operation) error {
 	if op != nil {
 		op.bound = true
 	}
+	p.handler = r
 	if r.handler.Setup == nil {
 		return nil
 	}

@@ -52,6 +52,14 @@ func TestCustomSectionHandlers(t *testing.T) {
 			t.Errorf("%s: type %v, want %v", name, got, want)
 		}
 	}
+	for name, want := range map[string]string{"abc1": "abc", "abc2": "abc/", "custom1": "custom+", "custom2": "custom+", "kprobe1": "kprobe+"} {
+		if h := obj.Program(name).Handler(); h == nil || h.Section() != want {
+			t.Errorf("%s: matched handler %v, want %q", name, h, want)
+		}
+	}
+	if h := obj.Program("xyz").Handler(); h == nil || !h.Fallback() {
+		t.Errorf("xyz: matched handler %v, want the fallback", h)
+	}
 	if obj.Program("abc1").Autoload() {
 		t.Error("abc1: Setup turned autoload off, but it is on")
 	}

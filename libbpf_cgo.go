@@ -435,3 +435,90 @@ func mapDelete(m *cMap, key []byte) error {
 func mapNextKey(m *cMap, key, next []byte) error {
 	return errnoOf(C.bpf_map__get_next_key(m, bytesPtr(key), bytesPtr(next), C.size_t(len(next))))
 }
+
+func mapKeyTypeID(m *cMap) uint32   { return uint32(C.bpf_map__btf_key_type_id(m)) }
+func mapValueTypeID(m *cMap) uint32 { return uint32(C.bpf_map__btf_value_type_id(m)) }
+func mapInternal(m *cMap) bool      { return bool(C.bpf_map__is_internal(m)) }
+
+func mapInitialValue(m *cMap) []byte {
+	var size C.size_t
+	p := C.bpf_map__initial_value(m, &size)
+	if p == nil {
+		return nil
+	}
+	return C.GoBytes(p, C.int(size))
+}
+
+func mapSetInitialValue(m *cMap, data []byte) error {
+	return errnoOf(C.bpf_map__set_initial_value(m, bytesPtr(data), C.size_t(len(data))))
+}
+
+func objectBTF(obj *cObject) []byte {
+	btf := C.bpf_object__btf(obj)
+	if btf == nil {
+		return nil
+	}
+	var size C.__u32
+	p := C.btf__raw_data(btf, &size)
+	if p == nil {
+		return nil
+	}
+	return C.GoBytes(p, C.int(size))
+}
+
+func sectionDefinition(sec string) (ProgType, AttachType, error) {
+	csec := C.CString(sec)
+	defer free(unsafe.Pointer(csec))
+	var pt C.enum_bpf_prog_type
+	var at C.enum_bpf_attach_type
+	if err := errnoOf(C.libbpf_prog_type_by_name(csec, &pt, &at)); err != nil {
+		return 0, 0, err
+	}
+	return ProgType(pt), AttachType(at), nil
+}
+
+func progStats(fd int) (ProgramStats, error) {
+	var info C.struct_bpf_prog_info
+	size := C.__u32(C.sizeof_struct_bpf_prog_info)
+	if err := errnoOf(C.bpf_prog_get_info_by_fd(C.int(fd), &info, &size)); err != nil {
+		return ProgramStats{}, err
+	}
+	return ProgramStats{
+		ID:            uint32(info.id),
+		RunCount:      uint64(info.run_cnt),
+		RunTime:       time.Duration(info.run_time_ns),
+		VerifiedInsns: uint32(info.verified_insns),
+	}, nil
+}
+
+func enableStats() (int, error) {
+	fd := C.bpf_enable_stats(C.BPF_STATS_RUN_TIME)
+	if fd < 0 {
+		return -1, errnoOf(fd)
+	}
+	return int(fd), nil
+}
+
+type cRingBuffer = C.struct_ring_buffer
+
+func ringBufferNew(fd int, ctx uintptr) (*cRingBuffer, error) {
+	rb, err := C.golibbpf_ring_buffer_new(C.int(fd), C.uintptr_t(ctx))
+	if rb == nil {
+		return nil, errnoOrEINVAL(err)
+	}
+	return rb, nil
+}
+
+func ringBufferAdd(rb *cRingBuffer, fd int, ctx uintptr) error {
+	return errnoOf(C.golibbpf_ring_buffer_add(rb, C.int(fd), C.uintptr_t(ctx)))
+}
+
+func ringBufferConsume(rb *cRingBuffer) error {
+	if n := C.ring_buffer__consume(rb); n < 0 {
+		return errnoOf(n)
+	}
+	return nil
+}
+
+func ringBufferEpollFD(rb *cRingBuffer) int { return int(C.ring_buffer__epoll_fd(rb)) }
+func ringBufferFree(rb *cRingBuffer)        { C.ring_buffer__free(rb) }

@@ -172,3 +172,53 @@ func PossibleCPUs() (int, error) {
 	}
 	return n, nil
 }
+
+// KeyTypeID returns the BTF type id of the map's key in Object.BTF, or 0.
+func (m *Map) KeyTypeID() uint32 {
+	return uint32(m.get(func(c *cMap) int { return int(mapKeyTypeID(c)) }))
+}
+
+// ValueTypeID returns the BTF type id of the map's value in Object.BTF, or 0.
+func (m *Map) ValueTypeID() uint32 {
+	return uint32(m.get(func(c *cMap) int { return int(mapValueTypeID(c)) }))
+}
+
+// Internal reports whether libbpf made the map for global data (.data,
+// .rodata, .bss, .kconfig).
+func (m *Map) Internal() bool {
+	return m.get(func(c *cMap) int { return boolInt(mapInternal(c)) }) == 1
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// InitialValue returns a copy of a global-data map's contents: the values
+// its variables start with (before Load) or have (after, for mmapable maps).
+func (m *Map) InitialValue() ([]byte, error) {
+	c, err := m.ptr()
+	if err != nil {
+		return nil, err
+	}
+	data := mapInitialValue(c)
+	if data == nil {
+		return nil, fmt.Errorf("map %s: no initial value (not a global-data map): %w", m.name, errInvalidArgument)
+	}
+	return data, nil
+}
+
+// SetInitialValue replaces a global-data map's contents before Load; data
+// must be as long as the map's value.
+func (m *Map) SetInitialValue(data []byte) error {
+	c, err := m.ptr()
+	if err == nil {
+		err = mapSetInitialValue(c, data)
+	}
+	if err != nil {
+		return fmt.Errorf("map %s: set initial value (%d bytes): %w", m.name, len(data), err)
+	}
+	return nil
+}

@@ -3,6 +3,8 @@ package libbpf
 import (
 	"errors"
 	"fmt"
+
+	"golang.org/x/sys/unix"
 )
 
 // OpenOptions adjusts how an object is opened. The zero value is libbpf's
@@ -180,6 +182,19 @@ func (o *Object) Attach() error {
 		}
 	}
 	return nil
+}
+
+// BTF returns the object's BTF in the kernel's wire format, the types that
+// Map.KeyTypeID and Map.ValueTypeID refer to.
+func (o *Object) BTF() ([]byte, error) {
+	if o.c == nil {
+		return nil, fmt.Errorf("object %q: BTF: %w", o.name, ErrClosed)
+	}
+	data := objectBTF(o.c)
+	if data == nil {
+		return nil, fmt.Errorf("object %q has no BTF: %w", o.name, unix.ENOENT)
+	}
+	return data, nil
 }
 
 // Links returns the links Attach made.

@@ -16,7 +16,8 @@ type Program struct {
 	obj      *Object // nil while Open runs
 	name     string
 	section  string
-	autoLink *Link // made by Object.Attach
+	autoLink *Link         // made by Object.Attach
+	handler  *Registration // the custom handler that matched at Open
 }
 
 func newProgram(c *cProgram, obj *Object) *Program {
@@ -58,7 +59,43 @@ func (p *Program) Type() ProgType {
 // SetType sets the program type. As in libbpf, changing the type detaches
 // the program from its section handler, unless that is the fallback handler.
 func (p *Program) SetType(t ProgType) error {
-	return p.set(func(c *cProgram) error { return progSetType(c, t) }, "set type %s", t)
+	return p.set(func(c *cProgram) error {
+		changed := progType(c) != t
+		if err := progSetType(c, t); err != nil {
+			return err
+		}
+		if changed && p.handler != nil && !p.handler.fallback {
+			p.handler = nil
+		}
+		return nil
+	}, "set type %s", t)
+}
+
+// Handler returns the custom handler (or the fallback) the program's section
+// matched at Open, or nil when it matched libbpf's own or none. A SetType
+// that changed the type detaches the program from a non-fallback handler.
+func (p *Program) Handler() *Registration { return p.handler }
+
+// ProgramStats are the kernel's statistics of a loaded program. Run counts
+// and times accumulate only while EnableStats is in effect.
+type ProgramStats struct {
+	ID            uint32
+	RunCount      uint64
+	RunTime       time.Duration
+	VerifiedInsns uint32
+}
+
+// Stats returns the loaded program's statistics.
+func (p *Program) Stats() (ProgramStats, error) {
+	fd := p.FD()
+	if fd < 0 {
+		return ProgramStats{}, p.errorf(unix.EBADF, "stats: not loaded")
+	}
+	st, err := progStats(fd)
+	if err != nil {
+		return ProgramStats{}, p.errorf(err, "stats")
+	}
+	return st, nil
 }
 
 // ExpectedAttachType returns the attach type the program is loaded with.
