@@ -318,3 +318,41 @@ func TestRegisterFromCallbackFails(t *testing.T) {
 		t.Errorf("RegisterProgHandler from Setup: %v, want ErrInCallback", inner)
 	}
 }
+
+// As in libbpf, a Setup that changes the program type detaches the program
+// from its handler: neither PrepareLoad nor Attach runs for it any more.
+func TestSetTypeInSetupDetachesHandler(t *testing.T) {
+	var prepared, attached atomic.Int32
+	register(t, "custom+", libbpf.ProgTypeTracepoint, 0, libbpf.ProgHandler{
+		Setup: func(p *libbpf.Program) error {
+			if p.Name() == "custom2" {
+				return p.SetType(libbpf.ProgTypeRawTracepoint)
+			}
+			return nil
+		},
+		PrepareLoad: func(p *libbpf.Program, _ *libbpf.LoadOptions) error { prepared.Add(1); return nil },
+		Attach: func(p *libbpf.Program) (*libbpf.Link, error) {
+			attached.Add(1)
+			return p.AttachTracepoint("syscalls", "sys_enter_nanosleep")
+		},
+	})
+	obj := openTest(t, "custom_sec")
+	for _, p := range obj.Programs() {
+		p.SetAutoload(strings.HasPrefix(p.Name(), "custom"))
+	}
+	if h := obj.Program("custom2").Handler(); h != nil {
+		t.Errorf("custom2 still bound to %v after SetType", h)
+	}
+	if err := obj.Load(); err != nil {
+		t.Fatal(err)
+	}
+	if err := obj.Attach(); err != nil {
+		t.Fatal(err)
+	}
+	if prepared.Load() != 1 || attached.Load() != 1 {
+		t.Errorf("PrepareLoad ran %d times, Attach %d times; want once each (custom1 only)", prepared.Load(), attached.Load())
+	}
+	if _, err := obj.Program("custom2").Attach(); !errors.Is(err, unix.EOPNOTSUPP) {
+		t.Errorf("Program.Attach of the detached program: %v, want EOPNOTSUPP", err)
+	}
+}
