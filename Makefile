@@ -21,8 +21,8 @@ BPF_OBJECTS := $(BPF_SOURCES:.bpf.c=.bpf.o)
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Wno-unused-function \
 	-I build/include -I libbpf/build/include -idirafter /usr/include/x86_64-linux-gnu
 
-# Packages whose tests are cgo-heavy enough to also run under AddressSanitizer.
-ASAN_PACKAGES := .
+# Every package links the cgo layer, so every test also runs under AddressSanitizer.
+ASAN_PACKAGES := ./...
 
 .PHONY: all deps libbpf libbpf-asan testdata test test-unit test-race test-asan vet clean
 
