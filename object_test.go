@@ -104,22 +104,25 @@ func probeTarget(t *testing.T, obj *libbpf.Object, n int) (path string, pid int,
 
 func TestAttachProbes(t *testing.T) {
 	for _, tc := range []struct {
-		object, prog string
-		idx          uint32
+		name, object, prog string
+		idx                uint32
 		attach       func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error)
 	}{
-		{"basic", "on_uprobe", 3, func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error) {
+		{"uprobe", "basic", "on_uprobe", 3, func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error) {
 			return p.AttachUprobe(libbpf.UprobeOptions{Path: path, Symbol: "golibbpf_tick", PID: pid})
 		}},
-		{"basic", "on_uprobe_multi", 4, func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error) {
+		{"uretprobe", "basic", "on_uprobe", 3, func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error) {
+			return p.AttachUprobe(libbpf.UprobeOptions{Path: path, Symbol: "golibbpf_tick", PID: pid, Retprobe: true})
+		}},
+		{"uprobe_multi", "basic", "on_uprobe_multi", 4, func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error) {
 			return p.AttachUprobeMulti(libbpf.UprobeMultiOptions{Path: path, Pattern: "golibbpf_*", PID: pid})
 		}},
-		{"usdt", "on_tick", 0, func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error) {
+		{"usdt", "usdt", "on_tick", 0, func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error) {
 			return p.AttachUSDT(libbpf.USDTOptions{Path: path, Provider: "golibbpf", Name: "tick", PID: pid})
 		}},
 	} {
-		t.Run(tc.prog, func(t *testing.T) {
-			obj := openTest(t, tc.object)
+		t.Run(tc.name, func(t *testing.T) {
+			obj := openTest(t, tc.object) // fresh counters for every case
 			if err := obj.Load(); err != nil {
 				t.Fatal(err)
 			}
