@@ -106,7 +106,7 @@ func TestAttachProbes(t *testing.T) {
 	for _, tc := range []struct {
 		name, object, prog string
 		idx                uint32
-		attach       func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error)
+		attach             func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error)
 	}{
 		{"uprobe", "basic", "on_uprobe", 3, func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error) {
 			return p.AttachUprobe(libbpf.UprobeOptions{Path: path, Symbol: "golibbpf_tick", PID: pid})
