@@ -24,7 +24,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Wno-unused-f
 # Every package links the cgo layer, so every test also runs under AddressSanitizer.
 ASAN_PACKAGES := ./...
 
-.PHONY: all deps libbpf libbpf-asan testdata test test-unit test-race test-asan vet clean
+.PHONY: all deps libbpf libbpf-asan testdata test test-unit vet clean demo bpfrun
 
 all: deps libbpf testdata
 
@@ -71,6 +71,16 @@ test: all libbpf-asan vet
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -race ./...
 	$(GO) test -count=1 -asan $(ASAN_PACKAGES)
+
+# The README's first command: installs what is missing (deps), builds libbpf and
+# the objects (all), then examples/demo.sh builds bpfrun (static) and the
+# bundled targets, runs bpfrun on them for a few seconds and stops them.
+demo: all
+	GO=$(GO) CLANG=$(CLANG) BPF_CFLAGS="$(BPF_CFLAGS)" bash examples/demo.sh
+
+# bpfrun alone, fully static, in build/.
+bpfrun: all
+	$(GO) build -ldflags '-extldflags "-static"' -o build/bpfrun ./cmd/bpfrun
 
 test-unit: all
 	$(GO) test -count=1 ./...

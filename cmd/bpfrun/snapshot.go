@@ -1,0 +1,465 @@
+package main
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/golibbpf/libbpf"
+	"github.com/golibbpf/libbpf/internal/btf"
+)
+
+// Snapshot is what bpfrun run shows every interval, and the JSON document
+// of --output json (documented in README.md).
+type Snapshot struct {
+	Object         string         `json:"object"`
+	Name           string         `json:"name"`
+	Libbpf         string         `json:"libbpf"`
+	ElapsedSeconds float64        `json:"elapsed_seconds"`
+	StatsEnabled   bool           `json:"stats_enabled"`
+	Final          bool           `json:"final"`
+	Programs       []ProgramState `json:"programs"`
+	Maps           []MapState     `json:"maps"`
+	Globals        btf.Struct     `json:"globals"`
+	RingBuffers    []RingState    `json:"ring_buffers"`
+}
+
+// ProgramState is one program of a Snapshot.
+type ProgramState struct {
+	Name          string      `json:"name"`
+	Section       string      `json:"section"`
+	ProgType      string      `json:"prog_type"`
+	AttachType    string      `json:"attach_type,omitempty"`
+	Handler       HandlerInfo `json:"handler"`
+	Loaded        bool        `json:"loaded"`
+	Attached      bool        `json:"attached"`
+	State         string      `json:"state"`
+	ID            uint32      `json:"id,omitempty"`
+	RunCount      uint64      `json:"run_count"`
+	RunTimeNs     uint64      `json:"run_time_ns"`
+	AvgRunTimeNs  uint64      `json:"avg_run_time_ns"`
+	VerifiedInsns uint32      `json:"verified_insns,omitempty"`
+	Error         string      `json:"error,omitempty"`
+}
+
+// MapState is one map of a Snapshot with its contents.
+type MapState struct {
+	MapInfo
+	// Entries are the map's elements, sorted by key; array maps list
+	// only the elements that are not all zero. Global-data maps have one
+	// entry, key 0, whose value holds their variables.
+	Entries []Entry `json:"entries"`
+	// Count is the number of elements read (for arrays, the non-zero
+	// ones); Entries holds at most --max-entries of them.
+	Count     int    `json:"count"`
+	Truncated bool   `json:"truncated,omitempty"`
+	Note      string `json:"note,omitempty"`
+	Error     string `json:"error,omitempty"`
+}
+
+// Entry is one map element: key and value decoded through BTF (numbers,
+// strings, objects for structs). Without BTF, 4- and 8-byte keys and values
+// are unsigned numbers and others hex strings.
+type Entry struct {
+	Key   any `json:"key"`
+	Value any `json:"value"` // summed over CPUs for per-CPU maps
+	// PerCPU holds each CPU's value, with --per-cpu.
+	PerCPU []any `json:"per_cpu,omitempty"`
+}
+
+// RingState is one ring buffer map of a Snapshot.
+type RingState struct {
+	Map        string       `json:"map"`
+	RecordType string       `json:"record_type,omitempty"`
+	Records    uint64       `json:"records"`
+	Last       []RingRecord `json:"last"`
+}
+
+// RingRecord is one ring buffer record: decoded through the record type,
+// or a hex string.
+type RingRecord struct {
+	Size  int `json:"size"`
+	Value any `json:"value"`
+}
+
+// mapReader reads and decodes map contents.
+type mapReader struct {
+	spec       *btf.Spec // nil without BTF
+	perCPU     bool
+	maxEntries int
+	cpus       int
+}
+
+// maxIterate bounds the keys read from one map per snapshot.
+const maxIterate = 1 << 16
+
+func (r *mapReader) read(m *libbpf.Map) MapState {
+	st := MapState{MapInfo: mapInfo(m, r.spec), Entries: []Entry{}}
+	switch m.Type() {
+	case libbpf.MapTypeRingBuf:
+		st.Note = "ring buffer: its records are under ring_buffers"
+		return st
+	case libbpf.MapTypeUserRingBuf, libbpf.MapTypePerfEventArray, libbpf.MapTypeQueue, libbpf.MapTypeStack,
+		libbpf.MapTypeBloomFilter, libbpf.MapTypeStructOps, libbpf.MapTypeArena, libbpf.MapTypeSKStorage,
+		libbpf.MapTypeInodeStorage, libbpf.MapTypeTaskStorage, libbpf.MapTypeCgrpStorage,
+		libbpf.MapTypeCgroupStorage, libbpf.MapTypePerCPUCgroupStorage, libbpf.MapTypeSockMap,
+		libbpf.MapTypeSockHash, libbpf.MapTypeReuseportSockArray, libbpf.MapTypeXskmap, libbpf.MapTypeInsnArray:
+		st.Note = "contents not readable by key from user space"
+		return st
+	}
+	if m.FD() < 0 {
+		st.Note = "not created"
+		return st
+	}
+	if m.Internal() {
+		r.readInternal(m, &st)
+		return st
+	}
+	vsize, err := m.LookupValueSize()
+	if err != nil {
+		st.Error = err.Error()
+		return st
+	}
+	isArray := m.Type() == libbpf.MapTypeArray || m.Type() == libbpf.MapTypePerCPUArray
+	type raw struct{ key, val []byte }
+	var elems []raw
+	var prev []byte
+	for n := 0; ; n++ {
+		if n == maxIterate {
+			st.Truncated = true
+			break
+		}
+		next := make([]byte, m.KeySize())
+		if err := m.NextKey(prev, next); err != nil {
+			if !errors.Is(err, libbpf.ErrKeyNotExist) {
+				st.Error = err.Error()
+			}
+			break
+		}
+		prev = next
+		val := make([]byte, vsize)
+		if err := m.Lookup(next, val); err != nil {
+			if errors.Is(err, libbpf.ErrKeyNotExist) {
+				continue // deleted meanwhile
+			}
+			st.Error = err.Error()
+			break
+		}
+		if isArray && allZero(val) {
+			continue
+		}
+		elems = append(elems, raw{next, val})
+	}
+	st.Count = len(elems)
+	entries := make([]Entry, 0, len(elems))
+	for _, e := range elems {
+		entries = append(entries, r.entry(m, e.key, e.val))
+	}
+	sortEntries(entries, isArray)
+	if r.maxEntries >= 0 && len(entries) > r.maxEntries {
+		entries = entries[:r.maxEntries]
+		st.Truncated = true
+	}
+	st.Entries = entries
+	return st
+}
+
+func (r *mapReader) readInternal(m *libbpf.Map, st *MapState) {
+	val := make([]byte, m.ValueSize())
+	if err := m.Lookup(make([]byte, m.KeySize()), val); err != nil {
+		// .kconfig and friends may not be readable; fall back to what
+		// libbpf holds.
+		iv, ierr := m.InitialValue()
+		if ierr != nil || len(iv) != len(val) {
+			st.Error = err.Error()
+			return
+		}
+		val = iv
+	}
+	st.Count = 1
+	var v any = btf.Hex(val)
+	if r.spec != nil {
+		if id, _, ok := datasecOf(m, r.spec); ok {
+			if d, err := r.spec.Decode(id, val); err == nil {
+				v = d
+			} else {
+				st.Error = err.Error()
+			}
+		}
+	}
+	st.Entries = []Entry{{Key: uint64(0), Value: v}}
+}
+
+// entry decodes one element; a per-CPU value is split by CPU and summed.
+func (r *mapReader) entry(m *libbpf.Map, key, val []byte) Entry {
+	e := Entry{Key: r.decode(m.KeyTypeID(), key, m.Type() == libbpf.MapTypeArray || m.Type() == libbpf.MapTypePerCPUArray)}
+	if !m.PerCPU() {
+		e.Value = r.decode(m.ValueTypeID(), val, false)
+		return e
+	}
+	stride := (m.ValueSize() + 7) / 8 * 8
+	var sum any
+	for cpu := 0; cpu*stride+m.ValueSize() <= len(val); cpu++ {
+		v := r.decode(m.ValueTypeID(), val[cpu*stride:cpu*stride+m.ValueSize()], false)
+		if cpu == 0 {
+			sum = v
+		} else {
+			sum = btf.Sum(sum, v)
+		}
+		if r.perCPU {
+			e.PerCPU = append(e.PerCPU, v)
+		}
+	}
+	if _, isHex := sum.(btf.Hex); isHex && !r.perCPU {
+		e.PerCPU = nil
+	}
+	e.Value = sum
+	return e
+}
+
+// decode turns bytes into a readable value through the BTF type id; without
+// one, array indexes are numbers and the rest hex.
+func (r *mapReader) decode(id uint32, b []byte, index bool) any {
+	if r.spec != nil && id != 0 {
+		if v, err := r.spec.Decode(id, b); err == nil {
+			return v
+		}
+	}
+	if index && len(b) == 4 {
+		return uint64(binary.LittleEndian.Uint32(b))
+	}
+	if len(b) == 8 || len(b) == 4 {
+		// Without BTF, u32 and u64 values are the common case (counters):
+		// show them as numbers, as bpftool does for its plain dumps.
+		if len(b) == 4 {
+			return uint64(binary.LittleEndian.Uint32(b))
+		}
+		return binary.LittleEndian.Uint64(b)
+	}
+	return btf.Hex(append([]byte(nil), b...))
+}
+
+func allZero(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// sortEntries orders entries by key: numbers numerically, the rest by
+// their text.
+func sortEntries(es []Entry, isArray bool) {
+	if isArray {
+		return // already in index order
+	}
+	sort.SliceStable(es, func(i, j int) bool {
+		a, b := es[i].Key, es[j].Key
+		if x, ok := num(a); ok {
+			if y, ok := num(b); ok {
+				return x < y
+			}
+		}
+		return btf.Format(a) < btf.Format(b)
+	})
+}
+
+func num(v any) (float64, bool) {
+	switch x := v.(type) {
+	case uint64:
+		return float64(x), true
+	case int64:
+		return float64(x), true
+	case float64:
+		return x, true
+	}
+	return 0, false
+}
+
+// ringStore keeps what the ring buffer reader received.
+type ringStore struct {
+	mu    sync.Mutex
+	keep  int
+	spec  *btf.Spec
+	rings map[string]*ringState
+	order []string
+}
+
+type ringState struct {
+	typeID  uint32
+	records uint64
+	last    []RingRecord
+}
+
+func newRingStore(spec *btf.Spec, keep int, types map[string]uint32, maps []*libbpf.Map) *ringStore {
+	s := &ringStore{keep: keep, spec: spec, rings: map[string]*ringState{}}
+	for _, m := range maps {
+		s.rings[m.Name()] = &ringState{typeID: types[m.Name()]}
+		s.order = append(s.order, m.Name())
+	}
+	return s
+}
+
+func (s *ringStore) add(rec libbpf.Record) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rs := s.rings[rec.Map.Name()]
+	if rs == nil {
+		return
+	}
+	rs.records++
+	if s.keep <= 0 {
+		return
+	}
+	var v any = btf.Hex(rec.Data)
+	if rs.typeID != 0 {
+		if size, err := s.spec.Size(rs.typeID); err == nil && int(size) <= len(rec.Data) {
+			if d, err := s.spec.Decode(rs.typeID, rec.Data); err == nil {
+				v = d
+			}
+		}
+	}
+	rs.last = append(rs.last, RingRecord{Size: len(rec.Data), Value: v})
+	if len(rs.last) > s.keep {
+		rs.last = append(rs.last[:0], rs.last[len(rs.last)-s.keep:]...)
+	}
+}
+
+func (s *ringStore) snapshot() []RingState {
+	out := []RingState{}
+	if s == nil {
+		return out
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, name := range s.order {
+		rs := s.rings[name]
+		st := RingState{Map: name, Records: rs.records, Last: append([]RingRecord{}, rs.last...)}
+		if rs.typeID != 0 {
+			st.RecordType = s.spec.TypeName(rs.typeID)
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// recordTypes finds the BTF type of each ring buffer's records: --record
+// MAP=TYPE first, then a global named <map>_record (its type, or what it
+// points to), then a struct named after the map or after the map without
+// its plural s (events: struct event).
+func recordTypes(spec *btf.Spec, rings []*libbpf.Map, flags []string, gs []global) (map[string]uint32, error) {
+	out := map[string]uint32{}
+	isRing := map[string]bool{}
+	var names []string
+	for _, m := range rings {
+		isRing[m.Name()] = true
+		names = append(names, m.Name())
+	}
+	for _, f := range flags {
+		mapName, typ, _ := strings.Cut(f, "=")
+		if !isRing[mapName] {
+			if len(names) == 0 {
+				return nil, fmt.Errorf("--record %s: the object has no ring buffer map", f)
+			}
+			return nil, fmt.Errorf("--record %s: no ring buffer map %q (ring buffers: %s)", f, mapName, strings.Join(names, ", "))
+		}
+		if spec == nil {
+			return nil, fmt.Errorf("--record %s: the object has no BTF to find type %q in", f, typ)
+		}
+		id, ok := typeByName(spec, typ)
+		if !ok {
+			return nil, fmt.Errorf("--record %s: no type %q in the object's BTF", f, typ)
+		}
+		out[mapName] = id
+	}
+	if spec == nil {
+		return out, nil
+	}
+	for _, name := range names {
+		if out[name] != 0 {
+			continue
+		}
+		for _, g := range gs {
+			if g.v.Name == name+"_record" {
+				id := g.v.Type
+				if t, err := spec.Resolve(id); err == nil && t.Kind == btf.KindPtr {
+					id = t.Ref
+				}
+				out[name] = id
+			}
+		}
+		if out[name] != 0 {
+			continue
+		}
+		for _, cand := range []string{name, strings.TrimSuffix(name, "s")} {
+			if ts := spec.ByName(cand, btf.KindStruct, btf.KindUnion); len(ts) > 0 && ts[0].Size > 0 {
+				out[name] = ts[0].ID
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// typeByName finds "struct x", "union x", "enum x" or a plain type name.
+func typeByName(spec *btf.Spec, name string) (uint32, bool) {
+	kinds := []btf.Kind{btf.KindStruct, btf.KindUnion, btf.KindTypedef, btf.KindInt, btf.KindEnum, btf.KindEnum64, btf.KindFloat}
+	for kw, k := range map[string]btf.Kind{"struct ": btf.KindStruct, "union ": btf.KindUnion, "enum ": btf.KindEnum} {
+		if rest, ok := strings.CutPrefix(name, kw); ok {
+			name, kinds = strings.TrimSpace(rest), []btf.Kind{k}
+			if k == btf.KindEnum {
+				kinds = append(kinds, btf.KindEnum64)
+			}
+		}
+	}
+	for _, t := range spec.ByName(name, kinds...) {
+		if t.Kind == btf.KindStruct || t.Kind == btf.KindUnion {
+			if t.Size == 0 && len(t.Members) == 0 {
+				continue
+			}
+		}
+		return t.ID, true
+	}
+	return 0, false
+}
+
+// collectGlobals flattens the variables of the global-data maps of the
+// snapshot into one name -> value object.
+func collectGlobals(maps []MapState) btf.Struct {
+	out := btf.Struct{}
+	for _, m := range maps {
+		if !m.Internal || len(m.Entries) != 1 {
+			continue
+		}
+		if s, ok := m.Entries[0].Value.(btf.Struct); ok {
+			out = append(out, s...)
+		}
+	}
+	return out
+}
+
+// programState reads a program's kernel statistics.
+func programState(p *libbpf.Program, h HandlerInfo, attached bool, state string) ProgramState {
+	ps := ProgramState{Name: p.Name(), Section: p.SectionName(), ProgType: p.Type().String(),
+		AttachType: attachTypeOf(p.Type(), p.ExpectedAttachType()), Handler: h,
+		Loaded: p.FD() >= 0, Attached: attached, State: state}
+	if !ps.Loaded {
+		return ps
+	}
+	st, err := p.Stats()
+	if err != nil {
+		ps.Error = err.Error()
+		return ps
+	}
+	ps.ID, ps.RunCount, ps.VerifiedInsns = st.ID, st.RunCount, st.VerifiedInsns
+	ps.RunTimeNs = uint64(st.RunTime / time.Nanosecond)
+	if st.RunCount > 0 {
+		ps.AvgRunTimeNs = ps.RunTimeNs / st.RunCount
+	}
+	return ps
+}

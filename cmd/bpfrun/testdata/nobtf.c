@@ -1,0 +1,11 @@
+/* Compiled by the tests without -g, so that it has no BTF (not named
+ * .bpf.c: the Makefile compiles those with -g). */
+#define SEC(name) __attribute__((section(name), used))
+
+SEC("tracepoint/syscalls/sys_enter_prctl")
+int brt_nobtf(void *ctx)
+{
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
