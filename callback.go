@@ -3,6 +3,13 @@ package libbpf
 // The Go functions libbpf's callbacks reach through the C trampolines in
 // handler_cgo.c. Each converts its C arguments and hands over to plain Go
 // (dispatch in handler.go), which recovers panics before returning to C.
+//
+// A callback that calls runtime.Goexit (t.Fatal and t.FailNow do) cannot be
+// stopped: the goroutine unwinds through libbpf's frames without returning to
+// them. Each export defers survive, which resets the thread's trampoline state
+// so later calls on the thread are not misattributed; the Go callers release
+// their locks and handles in defers too. What libbpf had half built for that
+// call is lost with its frames.
 
 /*
 #include "handler_cgo.h"
@@ -11,14 +18,29 @@ import "C"
 
 import "unsafe"
 
+// survive runs when an exported callback ends; *returned is false only when
+// the goroutine is exiting through it (runtime.Goexit): no panic gets this far.
+func survive(returned *bool) {
+	if !*returned {
+		C.golibbpf_callback_abandoned()
+		logger().Error("a libbpf callback called runtime.Goexit; the libbpf call it served is abandoned")
+	}
+}
+
 //export goProgSetup
 func goProgSetup(prog *C.struct_bpf_program, cookie, op C.uintptr_t) C.int {
-	return C.int(dispatch(PhaseSetup, prog, uintptr(cookie), uintptr(op), callSetup))
+	returned := false
+	defer survive(&returned)
+	ret := dispatch(PhaseSetup, prog, uintptr(cookie), uintptr(op), callSetup)
+	returned = true
+	return C.int(ret)
 }
 
 //export goProgPrepareLoad
 func goProgPrepareLoad(prog *C.struct_bpf_program, opts *C.struct_bpf_prog_load_opts, cookie, op C.uintptr_t) C.int {
-	return C.int(dispatch(PhasePrepareLoad, prog, uintptr(cookie), uintptr(op), func(r *Registration, p *Program, _ *operation) error {
+	returned := false
+	defer survive(&returned)
+	ret := dispatch(PhasePrepareLoad, prog, uintptr(cookie), uintptr(op), func(r *Registration, p *Program, _ *operation) error {
 		lo := LoadOptions{
 			ExpectedAttachType: AttachType(opts.expected_attach_type),
 			ProgFlags:          uint32(opts.prog_flags),
@@ -39,21 +61,32 @@ func goProgPrepareLoad(prog *C.struct_bpf_program, opts *C.struct_bpf_prog_load_
 		opts.attach_btf_obj_fd = C.__u32(lo.AttachBTFObjFD)
 		opts.attach_prog_fd = C.__u32(lo.AttachProgFD)
 		return nil
-	}))
+	})
+	returned = true
+	return C.int(ret)
 }
 
 //export goProgAttach
 func goProgAttach(prog *C.struct_bpf_program, cookie, op C.uintptr_t, out **C.struct_bpf_link) C.int {
-	return C.int(dispatch(PhaseAttach, prog, uintptr(cookie), uintptr(op), func(r *Registration, p *Program, o *operation) error {
+	returned := false
+	defer survive(&returned)
+	ret := dispatch(PhaseAttach, prog, uintptr(cookie), uintptr(op), func(r *Registration, p *Program, o *operation) error {
 		link, err := callAttach(r, p, o)
 		*out = link
 		return err
-	}))
+	})
+	returned = true
+	return C.int(ret)
 }
 
 //export goLibbpfPrint
 func goLibbpfPrint(level C.int, msg *C.char, n C.int, op C.uintptr_t) {
-	logLibbpf(int(level), C.GoStringN(msg, n), uintptr(op))
+	returned := false
+	defer survive(&returned)
+	text := C.GoStringN(msg, n)
+	// A Logger that panics loses the line rather than unwinding through C.
+	_ = protect(func() error { logLibbpf(int(level), text, uintptr(op)); return nil })
+	returned = true
 }
 
 //export goRingBufferSample

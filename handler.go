@@ -10,10 +10,17 @@ import (
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/golibbpf/libbpf/internal/handles"
 )
 
 // ProgHandler is a custom SEC() handler: Go callbacks libbpf calls for every
 // program whose section the handler matches. Every field is optional.
+//
+// A callback's error or panic fails the Open, Load or Attach that called it
+// (see CallbackError and PanicError). A callback must not end its goroutine
+// (runtime.Goexit, t.Fatal): the module survives it, but the libbpf call
+// in progress is abandoned with what it had allocated.
 type ProgHandler struct {
 	// Setup runs in Open for each matching program, after the handler's
 	// program and attach types were set on it; it may use any setter.
@@ -156,11 +163,11 @@ func register(r *Registration) (*Registration, error) {
 	if r.fallback && table.fallback != nil {
 		return nil, fmt.Errorf("register %s: %w", r, ErrFallbackRegistered)
 	}
-	r.handle = newHandle(r)
+	r.handle = handles.New(r)
 	id, err := registerHandler(r.section, r.fallback, r.progType, r.attachType, uintptr(r.handle),
 		r.handler.PrepareLoad != nil, r.handler.Attach != nil)
 	if err != nil {
-		deleteHandle(r.handle)
+		handles.Delete(r.handle)
 		return nil, fmt.Errorf("register %s: libbpf: %w", r, err)
 	}
 	r.id = id
@@ -194,7 +201,7 @@ func (r *Registration) Unregister() error {
 		return fmt.Errorf("unregister %s: libbpf: %w", r, err)
 	}
 	r.id = 0
-	deleteHandle(r.handle)
+	handles.Delete(r.handle)
 	if r.fallback {
 		table.fallback = nil
 	} else {
@@ -252,24 +259,11 @@ type operation struct {
 
 func newOperation(obj *Object) *operation {
 	op := &operation{obj: obj}
-	op.handle = newHandle(op)
+	op.handle = handles.New(op)
 	return op
 }
 
-func (op *operation) release() { deleteHandle(op.handle) }
-
-// liveHandles counts the cgo handles the module holds, to prove none leak.
-var liveHandles atomic.Int64
-
-func newHandle(v any) cgo.Handle {
-	liveHandles.Add(1)
-	return cgo.NewHandle(v)
-}
-
-func deleteHandle(h cgo.Handle) {
-	h.Delete()
-	liveHandles.Add(-1)
-}
+func (op *operation) release() { handles.Delete(op.handle) }
 
 func lookupOperation(h uintptr) *operation {
 	if h == 0 {

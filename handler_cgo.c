@@ -78,6 +78,12 @@ int golibbpf_in_callback(void)
 	return callback_depth;
 }
 
+void golibbpf_callback_abandoned(void)
+{
+	callback_depth = 0;
+	current_op = 0;
+}
+
 void golibbpf_set_print_level(int level)
 {
 	__atomic_store_n(&print_level, level, __ATOMIC_RELAXED);
@@ -98,15 +104,28 @@ void golibbpf_set_print_level(int level)
 		ret_;                           \
 	})
 
+/* opened filters a pointer libbpf 1.7.0 can return from a failed open: an
+ * error code below -4095 (an extern size that overflows int) becomes
+ * ERR_PTR(code), which libbpf's IS_ERR window misses, so it comes back as if
+ * it were an object. No user-space pointer has its top bit set on Linux. */
+static struct bpf_object *opened(struct bpf_object *obj)
+{
+	if ((intptr_t)obj < 0) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return obj;
+}
+
 struct bpf_object *golibbpf_open_file(const char *path, const struct bpf_object_open_opts *opts, uintptr_t op)
 {
-	return WITH_OP(op, struct bpf_object *, bpf_object__open_file(path, opts));
+	return opened(WITH_OP(op, struct bpf_object *, bpf_object__open_file(path, opts)));
 }
 
 struct bpf_object *golibbpf_open_mem(const void *buf, size_t size, const struct bpf_object_open_opts *opts,
 				     uintptr_t op)
 {
-	return WITH_OP(op, struct bpf_object *, bpf_object__open_mem(buf, size, opts));
+	return opened(WITH_OP(op, struct bpf_object *, bpf_object__open_mem(buf, size, opts)));
 }
 
 int golibbpf_load(struct bpf_object *obj, uintptr_t op)

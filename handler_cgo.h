@@ -19,6 +19,10 @@ int golibbpf_register(const char *sec, enum bpf_prog_type prog_type,
 /* Nonzero while this thread runs a Go callback called by libbpf. */
 int golibbpf_in_callback(void);
 
+/* Forgets this thread's callback state after a Go callback ended its goroutine
+ * with runtime.Goexit, which skips the C frames that would restore it. */
+void golibbpf_callback_abandoned(void);
+
 /* Installs the print trampoline; level is the most verbose libbpf level that
  * reaches Go (-1: none), warnings always reach Go during an operation. */
 void golibbpf_set_print_level(int level);

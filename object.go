@@ -58,13 +58,7 @@ func openObject(what string, open func(op uintptr) (*cObject, error)) (*Object, 
 	op := newOperation(nil)
 	defer op.release()
 
-	// libbpf matches sections against the handler table during open.
-	table.mu.RLock()
-	c, err := open(uintptr(op.handle))
-	if err == nil && op.bound {
-		table.bound.Add(1)
-	}
-	table.mu.RUnlock()
+	c, err := openLocked(op, open)
 	if err != nil {
 		return nil, op.failure(what, err)
 	}
@@ -83,6 +77,19 @@ func openObject(what string, open func(op uintptr) (*cObject, error)) (*Object, 
 		o.maps = append(o.maps, &Map{c: cm, obj: o, name: mapName(cm)})
 	}
 	return o, nil
+}
+
+// openLocked runs open with the handler table read-locked: libbpf matches
+// sections against it during open. The unlock is deferred so that even a
+// callback ending its goroutine (runtime.Goexit) releases it.
+func openLocked(op *operation, open func(op uintptr) (*cObject, error)) (*cObject, error) {
+	table.mu.RLock()
+	defer table.mu.RUnlock()
+	c, err := open(uintptr(op.handle))
+	if err == nil && op.bound {
+		table.bound.Add(1)
+	}
+	return c, err
 }
 
 // Name returns the object's name.

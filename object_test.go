@@ -254,6 +254,35 @@ func TestOpenBadInput(t *testing.T) {
 	}
 }
 
+// libbpf 1.7.0 turns a .kconfig extern of 2^31 bytes into an error code
+// outside its IS_ERR window and returns it as an object pointer (found by
+// FuzzOpenObjectBytes): Open must fail with EINVAL, not crash.
+func TestOpenRejectsOverflowingExternSize(t *testing.T) {
+	path := testutil.Object(t, "testdata/kcfg_huge.bpf.o")
+	fds, handles := testutil.OpenFDs(t), libbpf.LiveHandles()
+	for name, open := range map[string]func() (*libbpf.Object, error){
+		"file": func() (*libbpf.Object, error) { return libbpf.OpenObjectFile(path, nil) },
+		"bytes": func() (*libbpf.Object, error) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return libbpf.OpenObjectBytes(data, nil)
+		},
+	} {
+		obj, err := open()
+		if !errors.Is(err, unix.EINVAL) || obj != nil {
+			t.Errorf("open from %s: %v, want EINVAL", name, err)
+		}
+	}
+	if got := testutil.OpenFDs(t); got != fds {
+		t.Errorf("open fds: %d before, %d after", fds, got)
+	}
+	if got := libbpf.LiveHandles(); got != handles {
+		t.Errorf("live handles: %d before, %d after", handles, got)
+	}
+}
+
 func TestLoadErrorHasVerifierLog(t *testing.T) {
 	obj := openTest(t, "unverifiable")
 	err := obj.Load()

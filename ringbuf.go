@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/golibbpf/libbpf/internal/handles"
 )
 
 // Record is one ring buffer sample, copied out of the ring before libbpf
@@ -50,7 +52,7 @@ func NewRingBuffer(maps ...*Map) (_ *RingBuffer, err error) {
 		if m == nil || m.Type() != MapTypeRingBuf || m.FD() < 0 {
 			return nil, fmt.Errorf("ring buffer: %s is not a loaded ring buffer map: %w", mapLabel(m), errInvalidArgument)
 		}
-		h := newHandle(&ringSource{r: r, m: m})
+		h := handles.New(&ringSource{r: r, m: m})
 		r.sources = append(r.sources, h)
 		if r.rb == nil {
 			r.rb, err = ringBufferNew(m.FD(), uintptr(h))
@@ -148,7 +150,7 @@ func (r *RingBuffer) release() {
 		r.rb = nil
 	}
 	for _, h := range r.sources {
-		deleteHandle(h)
+		handles.Delete(h)
 	}
 	r.sources = nil
 	for _, fd := range []*int{&r.epfd, &r.wake} {
