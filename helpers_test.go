@@ -3,12 +3,9 @@ package libbpf_test
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"os"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/golibbpf/libbpf"
 	"github.com/golibbpf/libbpf/internal/testutil"
@@ -84,23 +81,8 @@ func waitCount(t testing.TB, obj *libbpf.Object, idx uint32, want uint64, trigge
 	}
 }
 
-// attachCPUClock attaches p to a software cpu-clock event of this process
-// sampling at 1 kHz.
+// attachCPUClock attaches p to a software cpu-clock event of the calling
+// thread sampling every millisecond of its CPU time.
 func attachCPUClock(p *libbpf.Program) (*libbpf.Link, error) {
-	attr := unix.PerfEventAttr{
-		Type:   unix.PERF_TYPE_SOFTWARE,
-		Config: unix.PERF_COUNT_SW_CPU_CLOCK,
-		Size:   unix.PERF_ATTR_SIZE_VER6,
-		Sample: 1000,
-		Bits:   unix.PerfBitFreq,
-	}
-	fd, err := unix.PerfEventOpen(&attr, 0, -1, -1, unix.PERF_FLAG_FD_CLOEXEC)
-	if err != nil {
-		return nil, fmt.Errorf("perf_event_open cpu-clock: %w", err)
-	}
-	l, err := p.AttachPerfEvent(fd)
-	if err != nil {
-		unix.Close(fd)
-	}
-	return l, err
+	return testutil.AttachCPUClock(p, 0, 1_000_000)
 }

@@ -1,0 +1,56 @@
+package testutil
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/golibbpf/libbpf"
+)
+
+// QuietLibbpf sends libbpf's log to stderr at error level only, for a
+// TestMain: the warnings about failures the tests provoke on purpose would
+// bury the output, and the errors carry what matters. LIBBPF_DEBUG=1 shows
+// libbpf's whole log.
+func QuietLibbpf() {
+	level := slog.LevelError
+	if os.Getenv("LIBBPF_DEBUG") != "" {
+		level = slog.LevelDebug
+	}
+	libbpf.SetLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+}
+
+// OpenCPUClock opens a software cpu-clock perf event on thread tid (0: the
+// calling thread) that samples once every period nanoseconds of its CPU
+// time.
+func OpenCPUClock(tid int, period uint64) (int, error) {
+	attr := unix.PerfEventAttr{
+		Type:   unix.PERF_TYPE_SOFTWARE,
+		Size:   uint32(unsafe.Sizeof(unix.PerfEventAttr{})),
+		Config: unix.PERF_COUNT_SW_CPU_CLOCK,
+		Sample: period,
+	}
+	fd, err := unix.PerfEventOpen(&attr, tid, -1, -1, unix.PERF_FLAG_FD_CLOEXEC)
+	if err != nil {
+		return -1, fmt.Errorf("perf_event_open cpu-clock: %w", err)
+	}
+	return fd, nil
+}
+
+// AttachCPUClock attaches prog to a new OpenCPUClock event; the link owns
+// the event's fd.
+func AttachCPUClock(prog *libbpf.Program, tid int, period uint64) (*libbpf.Link, error) {
+	fd, err := OpenCPUClock(tid, period)
+	if err != nil {
+		return nil, err
+	}
+	link, err := prog.AttachPerfEvent(fd)
+	if err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	return link, nil
+}
