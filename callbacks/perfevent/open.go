@@ -131,6 +131,15 @@ func (s Spec) targets() ([]target, int, error) {
 		if err != nil {
 			return nil, -1, fmt.Errorf("opening cgroup %s: %w", path, err)
 		}
+		// The kernel answers a directory outside a cgroup file system with
+		// EBADF; say what is wrong instead (a hybrid system mounts cgroup v2
+		// at /sys/fs/cgroup/unified, under a tmpfs at /sys/fs/cgroup).
+		var st unix.Statfs_t
+		if err := unix.Fstatfs(fd, &st); err == nil && st.Type != unix.CGROUP2_SUPER_MAGIC && st.Type != unix.CGROUP_SUPER_MAGIC {
+			unix.Close(fd)
+			return nil, -1, fmt.Errorf("cgroup %s is not a cgroup directory (cgroup v2 is mounted at %s; a relative path is looked up there): %w",
+				path, cgroup2Mount(), unix.ENOTDIR)
+		}
 		for _, cpu := range cpus {
 			ts = append(ts, target{pid: fd, cpu: cpu, flags: unix.PERF_FLAG_PID_CGROUP, cgroup: path})
 		}

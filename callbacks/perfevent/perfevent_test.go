@@ -524,6 +524,21 @@ func TestCgroup(t *testing.T) {
 	}
 }
 
+// TestCgroupNotCgroup: cgroup= naming a directory outside any cgroup file
+// system fails Attach with an error that says so (the kernel's own answer
+// is a bare EBADF), and leaks no fd.
+func TestCgroupNotCgroup(t *testing.T) {
+	o := loadPrograms(t, "on_any")
+	base := testutil.OpenFDs(t)
+	_, err := perfevent.Attach(o.Program("on_any"), "cpu-clock:cgroup="+t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "is not a cgroup directory") || !errors.Is(err, unix.ENOTDIR) {
+		t.Errorf("Attach with a non-cgroup directory: %v, want \"is not a cgroup directory\" wrapping ENOTDIR", err)
+	}
+	if n := testutil.OpenFDs(t); n != base {
+		t.Errorf("fds: %d, want %d", n, base)
+	}
+}
+
 // TestDestroy: Destroy of the joined link stops every CPU's event and
 // returns the process's fd count to where it was; a second Destroy is a
 // no-op.
@@ -704,6 +719,9 @@ func TestMalformedSectionsFailOpen(t *testing.T) {
 			if !errors.As(err, &cbErr) || cbErr.Phase != libbpf.PhaseSetup {
 				t.Errorf("error %v is not a Setup CallbackError", err)
 			}
+			if !errors.Is(err, perfevent.ErrInvalidSpec) {
+				t.Errorf("error %v does not wrap ErrInvalidSpec", err)
+			}
 			if n := testutil.OpenFDs(t); n != base {
 				t.Errorf("%d fds after the failed Open, %d before", n, base)
 			}
@@ -716,7 +734,7 @@ func TestOnlineCPUs(t *testing.T) {
 	cpus := onlineCPUs(t)
 	f, err := os.Open("/proc/stat")
 	if err != nil {
-		t.Skip(err)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	n := 0

@@ -1,6 +1,7 @@
 package perfevent
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -65,8 +66,24 @@ type Spec struct {
 // specs against the running kernel's PMUs; see the package documentation
 // for the grammar.
 func ParseSpec(s string) (Spec, error) {
-	return parseSpec(s, DefaultPMURoot)
+	spec, err := parseSpec(s, DefaultPMURoot)
+	if err != nil {
+		return Spec{}, &specError{err}
+	}
+	return spec, nil
 }
+
+// ErrInvalidSpec is wrapped by every error of ParseSpec, and so by the Open
+// error of a malformed section and the Attach error of a malformed spec:
+// callers can tell a bad spec from an event the machine lacks.
+var ErrInvalidSpec = errors.New("invalid perf event spec")
+
+// specError is a parse error that matches ErrInvalidSpec and keeps the
+// parser's message as it is.
+type specError struct{ err error }
+
+func (e *specError) Error() string   { return e.err.Error() }
+func (e *specError) Unwrap() []error { return []error{e.err, ErrInvalidSpec} }
 
 // parseSpec parses a spec, decoding PMU specs against the PMU directory
 // tree at pmuRoot.

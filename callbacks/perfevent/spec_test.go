@@ -1,6 +1,7 @@
 package perfevent
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -303,8 +304,8 @@ func TestParseSpecRealSysfs(t *testing.T) {
 	if s.Type != TypeTracepoint || s.Config != 7 {
 		t.Errorf("tracepoint/config=7/ = %+v, want type 2 config 7", s)
 	}
-	if _, err := ParseSpec("nosuchpmu/event=1/"); err == nil {
-		t.Error("nosuchpmu/event=1/ parsed")
+	if _, err := ParseSpec("nosuchpmu/event=1/"); !errors.Is(err, ErrInvalidSpec) {
+		t.Errorf("nosuchpmu/event=1/: error %v, want ErrInvalidSpec", err)
 	}
 	typ, err := readSmall(DefaultPMURoot + "/msr/type")
 	if err != nil {
