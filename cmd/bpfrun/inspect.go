@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/golibbpf/libbpf"
@@ -97,15 +98,15 @@ func inspectCommand(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 		if fb == nil {
-			return fmt.Errorf("open %s: %w", path, err)
+			return openError(path, err)
 		}
 		if uerr := fb.Unregister(); uerr != nil {
-			return fmt.Errorf("open %s: %w", path, err)
+			return openError(path, err)
 		}
 		var again error
 		obj, again = libbpf.OpenObjectFile(path, nil)
 		if again != nil {
-			return fmt.Errorf("open %s: %w", path, err)
+			return openError(path, err)
 		}
 		rejected = err
 	}
@@ -118,7 +119,14 @@ func inspectCommand(args []string, stdout, stderr io.Writer) error {
 			AttachType: attachTypeOf(p.Type(), p.ExpectedAttachType()), Handler: handlerOf(p),
 			Autoload: p.Autoload(), Autoattach: p.Autoattach(), Insns: p.InstructionCount()}
 		if info.Handler.Kind == "none" && rejected != nil {
-			info.Handler.Note = "rejected: " + oneLine(rejected)
+			// Open stops at the first program the fallback rejects: its
+			// error names that program only.
+			var ce *libbpf.CallbackError
+			if errors.As(rejected, &ce) && ce.Program != p.Name() {
+				info.Handler.Note = "rejected: no handler knows this section"
+			} else {
+				info.Handler.Note = "rejected: " + oneLine(rejected)
+			}
 		}
 		out.Programs = append(out.Programs, info)
 	}
@@ -170,7 +178,15 @@ func handlerOf(p *libbpf.Program) HandlerInfo {
 		if r.Fallback() {
 			return HandlerInfo{Kind: "fallback", AutoAttach: r.Attaches()}
 		}
-		return HandlerInfo{Kind: "custom", Form: r.Section(), AutoAttach: r.Attaches()}
+		info := HandlerInfo{Kind: "custom", Form: r.Section(), AutoAttach: r.Attaches()}
+		// The handlers of callbacks/ keep libbpf's meaning for the sections
+		// that are exactly one of libbpf's forms (SEC("perf_event"),
+		// SEC("xdp/devmap"), ...): no auto-attach when libbpf has none.
+		if b, ok := builtinFor(p.SectionName()); ok && b.Form == p.SectionName() && !b.AutoAttach {
+			info.AutoAttach = false
+			info.Note = "libbpf's own meaning: no auto-attach"
+		}
+		return info
 	}
 	if _, _, err := libbpf.SectionDefinition(p.SectionName()); err == nil {
 		if b, ok := builtinFor(p.SectionName()); ok {
@@ -210,6 +226,24 @@ func objectBTF(obj *libbpf.Object) (*btf.Spec, error) {
 		return nil, errors.New("no BTF")
 	}
 	return btf.Parse(raw)
+}
+
+// openError describes a failed OpenObjectFile of path. The module's error
+// already names the path. libbpf reports an object whose maps need BTF but
+// that has none as ENOENT ("no such file or directory"), so an object
+// without a .BTF section gets that cause first.
+func openError(path string, err error) error {
+	if f, ferr := elf.Open(path); ferr == nil {
+		noBTF := f.Section(".BTF") == nil
+		f.Close()
+		if noBTF {
+			return fmt.Errorf("%s has no BTF (no .BTF section; compile with clang -g): %w", path, err)
+		}
+	}
+	if strings.HasPrefix(err.Error(), "open "+path+":") {
+		return err
+	}
+	return fmt.Errorf("open %s: %w", path, err)
 }
 
 // checkObjectFile gives a clear error for a path that is not a BPF object.

@@ -229,11 +229,16 @@ func TestInspect(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatalf("inspect JSON: %v\n%s", err, r.stdout)
 	}
-	want := map[string]struct{ kind, form, progType string }{
-		"brt_custom":   {"custom", "", "perf_event"},
-		"brt_builtin":  {"builtin", "tracepoint+", "tracepoint"},
-		"brt_xdp_only": {"builtin", "xdp", "xdp"},
-		"brt_legacy":   {"fallback", "", "sched_cls"},
+	want := map[string]struct {
+		kind, form, progType string
+		auto                 bool
+	}{
+		"brt_custom":      {"custom", "", "perf_event", true},
+		"brt_custom_bare": {"custom", "perf_event+", "perf_event", false},
+		"brt_devmap":      {"custom", "xdp/", "xdp", false},
+		"brt_builtin":     {"builtin", "tracepoint+", "tracepoint", true},
+		"brt_xdp_only":    {"builtin", "xdp", "xdp", false},
+		"brt_legacy":      {"fallback", "", "sched_cls", false},
 	}
 	for _, p := range out.Programs {
 		w, ok := want[p.Name]
@@ -244,6 +249,9 @@ func TestInspect(t *testing.T) {
 		delete(want, p.Name)
 		if p.Handler.Kind != w.kind || (w.form != "" && p.Handler.Form != w.form) || p.ProgType != w.progType {
 			t.Errorf("%s: handler %+v, type %s; want %s %q, type %s", p.Name, p.Handler, p.ProgType, w.kind, w.form, w.progType)
+		}
+		if p.Handler.AutoAttach != w.auto {
+			t.Errorf("%s: auto_attach %v, want %v", p.Name, p.Handler.AutoAttach, w.auto)
 		}
 	}
 	for name := range want {
@@ -266,11 +274,21 @@ func TestInspect(t *testing.T) {
 		t.Fatal(err)
 	}
 	kinds := map[string]string{}
+	notes := map[string]string{}
 	for _, p := range out.Programs {
 		kinds[p.Name] = p.Handler.Kind
+		notes[p.Name] = p.Handler.Note
 	}
-	if kinds["brt_known"] != "builtin" || kinds["brt_unknown"] != "none" {
-		t.Errorf("handlers: %v; want brt_known builtin, brt_unknown none", kinds)
+	if kinds["brt_known"] != "builtin" || kinds["brt_unknown"] != "none" || kinds["brt_unknown_too"] != "none" {
+		t.Errorf("handlers: %v; want brt_known builtin, brt_unknown and brt_unknown_too none", kinds)
+	}
+	// Open stops at the first rejected program: only its note carries the
+	// fallback's error, which names that program.
+	if !strings.Contains(notes["brt_unknown"], "brt_bogus/section") {
+		t.Errorf("brt_unknown note %q lacks its section", notes["brt_unknown"])
+	}
+	if n := notes["brt_unknown_too"]; n == "" || strings.Contains(n, "brt_bogus/section") {
+		t.Errorf("brt_unknown_too note %q: want its own, not brt_unknown's error", n)
 	}
 
 	r = runBin(t, "inspect", obj)

@@ -47,8 +47,14 @@ func render(w io.Writer, s Snapshot) {
 			hidden++ // libbpf's own USDT bookkeeping (in the JSON output)
 			continue
 		}
-		fmt.Fprintf(w, "\nmap %s: %s, %s -> %s, max %d", m.Name, m.Type, typeOr(m.KeyType, m.KeySize),
-			typeOr(m.ValueType, m.ValueSize), m.MaxEntries)
+		if m.KeySize == 0 && m.ValueSize == 0 && m.KeyType == "" && m.ValueType == "" {
+			// Keyless maps (ring buffers, user ring buffers): max_entries
+			// is their size in bytes.
+			fmt.Fprintf(w, "\nmap %s: %s, %s bytes", m.Name, m.Type, thousands(uint64(m.MaxEntries)))
+		} else {
+			fmt.Fprintf(w, "\nmap %s: %s, %s -> %s, max %d", m.Name, m.Type, typeOr(m.KeyType, m.KeySize),
+				typeOr(m.ValueType, m.ValueSize), m.MaxEntries)
+		}
 		switch {
 		case m.Note != "":
 			fmt.Fprintf(w, " (%s)\n", m.Note)

@@ -71,6 +71,12 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	if cfg.duration < 0 {
 		return usagef("--duration must not be negative")
 	}
+	if cfg.maxEntries < -1 {
+		return usagef("--max-entries must be -1 (all) or more, got %d", cfg.maxEntries)
+	}
+	if cfg.keep < 0 {
+		return usagef("--last must not be negative, got %d", cfg.keep)
+	}
 	cfg.path = pos[0]
 
 	// Signals stop the run at any point, even while loading or attaching,
@@ -132,7 +138,7 @@ func (r *runner) run(ctx context.Context) error {
 	}
 	r.regs = regs
 	if r.obj, err = libbpf.OpenObjectFile(path, nil); err != nil {
-		return fmt.Errorf("open %s: %w", path, err)
+		return openError(path, err)
 	}
 	spec, btfErr := objectBTF(r.obj)
 	if btfErr != nil {

@@ -275,7 +275,7 @@ func TestRunText(t *testing.T) {
 		t.Errorf("want one final block and no terminal escapes:\n%s", r.stdout)
 	}
 	for _, w := range []string{"brt_prctl", "tracepoint/syscalls/sys_enter_prctl", "attached", "map by_option",
-		"magic = 7", `tag = "none"`, "ring buffer records (struct rec)"} {
+		"magic = 7", `tag = "none"`, "ring buffer records (struct rec)", "map records: ringbuf, 16,384 bytes (ring buffer"} {
 		if !strings.Contains(r.stdout, w) {
 			t.Errorf("text view lacks %q:\n%s", w, r.stdout)
 		}
@@ -286,11 +286,11 @@ func TestRunText(t *testing.T) {
 	noLeftovers(t)
 }
 
-// noBTFObject compiles testdata/nobtf.c without -g: an object with no BTF.
-func noBTFObject(t *testing.T) string {
+// noBTFObject compiles testdata/<name>.c without -g: an object with no BTF.
+func noBTFObject(t *testing.T, name string) string {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), "nobtf.o")
-	cmd := exec.Command("clang-19", "-O2", "-target", "bpf", "-c", "testdata/nobtf.c", "-o", out)
+	out := filepath.Join(t.TempDir(), name+".o")
+	cmd := exec.Command("clang-19", "-O2", "-target", "bpf", "-c", "testdata/"+name+".c", "-o", out)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		testutil.SkipOrFail(t, "clang-19 cannot build the object without BTF: %v\n%s", err, msg)
 	}
@@ -299,7 +299,7 @@ func noBTFObject(t *testing.T) string {
 
 func TestRunWithoutBTF(t *testing.T) {
 	testutil.RequireKernel(t)
-	obj := noBTFObject(t)
+	obj := noBTFObject(t, "nobtf")
 	r := runBin(t, "run", "--duration", "300ms", "--output", "json", obj)
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -334,7 +334,9 @@ func TestBadInput(t *testing.T) {
 		{"not ELF", []string{"run", notELF}, []string{notELF, "is not an ELF file"}},
 		{"not BPF", []string{"run", bpfrunBin}, []string{"not a BPF object"}},
 		{"inspect missing file", []string{"inspect", "testdata/missing.bpf.o"}, []string{"no such file"}},
-		{"no BTF for --set", []string{"run", "--set", "x=1", noBTFObject(t)}, []string{"no usable BTF", "--set"}},
+		{"no BTF for --set", []string{"run", "--set", "x=1", noBTFObject(t, "nobtf")}, []string{"no usable BTF", "--set"}},
+		{"no BTF for its maps", []string{"run", noBTFObject(t, "nobtf_maps")}, []string{"has no BTF", "compile with clang -g"}},
+		{"inspect no BTF for its maps", []string{"inspect", noBTFObject(t, "nobtf_maps")}, []string{"has no BTF"}},
 		{"unknown variable", []string{"run", "--set", "nope=1", run}, []string{`no global variable "nope"`, "magic"}},
 		{"unknown member", []string{"run", "--set", "limits.nope=1", run}, []string{`no member "nope"`}},
 		{"unparsable integer", []string{"run", "--set", "magic=xyz", run}, []string{`invalid value "xyz"`, "unsigned 64-bit"}},
@@ -350,6 +352,8 @@ func TestBadInput(t *testing.T) {
 		{"unknown section", []string{"run", testutil.Object(t, "testdata/unknown.bpf.o")},
 			[]string{"brt_bogus/section"}},
 		{"bad interval", []string{"run", "--interval", "0s", run}, []string{"--interval"}},
+		{"bad max-entries", []string{"run", "--max-entries", "-5", run}, []string{"--max-entries"}},
+		{"bad last", []string{"run", "--last", "-1", run}, []string{"--last"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			oneLineErr(t, runBin(t, tc.args...), tc.want...)

@@ -18,6 +18,19 @@ int brt_custom(void *ctx)
 	return 0;
 }
 
+/* Sections the custom handlers leave with libbpf's meaning: no auto-attach. */
+SEC("perf_event")
+int brt_custom_bare(void *ctx)
+{
+	return 0;
+}
+
+SEC("xdp/devmap")
+int brt_devmap(struct xdp_md *ctx)
+{
+	return XDP_PASS;
+}
+
 SEC("tracepoint/syscalls/sys_enter_prctl")
 int brt_builtin(void *ctx)
 {

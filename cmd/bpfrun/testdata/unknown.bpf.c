@@ -15,4 +15,10 @@ int brt_unknown(void *ctx)
 	return 0;
 }
 
+SEC("brt_bogus_too")
+int brt_unknown_too(void *ctx)
+{
+	return 0;
+}
+
 char LICENSE[] SEC("license") = "GPL";
