@@ -24,7 +24,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Wno-unused-f
 # Every package links the cgo layer, so every test also runs under AddressSanitizer.
 ASAN_PACKAGES := ./...
 
-.PHONY: all deps libbpf libbpf-asan testdata test test-unit vet clean demo bpfrun
+.PHONY: all deps libbpf libbpf-asan testdata test test-unit vet clean demo bpfrun bench fuzz soak
 
 all: deps libbpf testdata
 
@@ -61,8 +61,10 @@ testdata: $(BPF_OBJECTS) $(TARGETS)
 %.bpf.o: %.bpf.c $(BPF_HEADERS) | $(LIBBPF_A) $(VMLINUX_H)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
+# The bench module is vetted too, so that it keeps compiling.
 vet: all
 	$(GO) vet ./...
+	cd bench && $(GO) vet ./...
 
 # The README's test command: vet, the whole suite, the suite under the race
 # detector, and the cgo-heavy packages under AddressSanitizer against an
@@ -82,9 +84,25 @@ demo: all
 bpfrun: all
 	$(GO) build -ldflags '-extldflags "-static"' -o build/bpfrun ./cmd/bpfrun
 
+# Benchmarks against C handlers, libbpf's built-ins and cilium/ebpf: a
+# ratio table and RATIO lines (bench/run.sh, BENCHMARKS.md).
+bench: all
+	bash bench/run.sh
+
+# Fuzzes every Fuzz* target for FUZZTIME each (make test replays the corpora).
+FUZZTIME ?= 30s
+fuzz: all
+	FUZZTIME=$(FUZZTIME) bash bench/fuzz.sh
+
+# SOAK_CYCLES cycles of register, open, load, attach, trigger, detach, close
+# and unregister on 4 goroutines; resources must stay flat.
+SOAK_CYCLES ?= 10000
+soak: all
+	SOAK_CYCLES=$(SOAK_CYCLES) $(GO) test -count=1 -v -run '^TestSoak$$' -timeout 30m ./internal/soak
+
 test-unit: all
 	$(GO) test -count=1 ./...
 
 clean:
-	rm -rf build libbpf/build libbpf/build-asan
+	rm -rf build libbpf/build libbpf/build-asan bench/build
 	find . -path ./libbpf -prune -o \( -name '*.bpf.o' -o -name '*_target' -type f \) -print -delete
