@@ -40,8 +40,9 @@ func goProgSetup(prog *C.struct_bpf_program, cookie, op C.uintptr_t) C.int {
 func goProgPrepareLoad(prog *C.struct_bpf_program, opts *C.struct_bpf_prog_load_opts, cookie, op C.uintptr_t) C.int {
 	returned := false
 	defer survive(&returned)
-	ret := dispatch(PhasePrepareLoad, prog, uintptr(cookie), uintptr(op), func(r *Registration, p *Program, _ *operation) error {
-		lo := LoadOptions{
+	ret := dispatch(PhasePrepareLoad, prog, uintptr(cookie), uintptr(op), func(r *Registration, p *Program, o *operation) error {
+		lo := o.loadOptions()
+		*lo = LoadOptions{
 			ExpectedAttachType: AttachType(opts.expected_attach_type),
 			ProgFlags:          uint32(opts.prog_flags),
 			KernVersion:        uint32(opts.kern_version),
@@ -50,7 +51,7 @@ func goProgPrepareLoad(prog *C.struct_bpf_program, opts *C.struct_bpf_prog_load_
 			AttachBTFObjFD:     int(opts.attach_btf_obj_fd),
 			AttachProgFD:       int(opts.attach_prog_fd),
 		}
-		if err := r.handler.PrepareLoad(p, &lo); err != nil {
+		if err := r.handler.PrepareLoad(p, lo); err != nil {
 			return err
 		}
 		opts.expected_attach_type = C.enum_bpf_attach_type(lo.ExpectedAttachType)

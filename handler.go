@@ -26,8 +26,8 @@ type ProgHandler struct {
 	// program and attach types were set on it; it may use any setter.
 	Setup func(prog *Program) error
 	// PrepareLoad runs right before the program is loaded into the kernel
-	// and may adjust the load attributes. Programs that do not load (autoload
-	// off) never reach it.
+	// and may adjust the load attributes; opts is valid during the call
+	// only. Programs that do not load (autoload off) never reach it.
 	PrepareLoad func(prog *Program, opts *LoadOptions) error
 	// Attach serves Program.Attach and Object.Attach. Returning (nil, nil)
 	// declines: Object.Attach skips the program, Program.Attach fails with
@@ -245,12 +245,13 @@ func Registrations() []*Registration {
 // libbpf produces during the call are attributed to it even when many
 // goroutines work on different objects at once. It is used by one goroutine.
 type operation struct {
-	handle cgo.Handle
-	obj    *Object                // nil during Open
-	progs  map[*cProgram]*Program // wrappers created during Open
-	links  map[*cLink]*Link       // links handed to libbpf by Attach callbacks
-	bound  bool                   // a program matched a custom handler
-	err    error                  // the first callback failure
+	handle   cgo.Handle
+	obj      *Object                // nil during Open
+	progs    map[*cProgram]*Program // wrappers created during Open
+	links    map[*cLink]*Link       // links handed to libbpf by Attach callbacks
+	bound    bool                   // a program matched a custom handler
+	err      error                  // the first callback failure
+	loadOpts LoadOptions            // handed to each PrepareLoad in turn
 	// What libbpf warned about, to explain a failure.
 	lastWarning string
 	loadProg    string
@@ -292,6 +293,15 @@ func (op *operation) program(c *cProgram) *Program {
 		op.progs[c] = p
 	}
 	return p
+}
+
+// loadOptions returns the LoadOptions a PrepareLoad callback fills: one per
+// operation, reused, since Load runs its callbacks one after the other.
+func (op *operation) loadOptions() *LoadOptions {
+	if op == nil {
+		return new(LoadOptions)
+	}
+	return &op.loadOpts
 }
 
 // link returns the Go Link for a libbpf link pointer the operation produced.

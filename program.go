@@ -68,7 +68,7 @@ func (p *Program) SetType(t ProgType) error {
 			p.handler = nil
 		}
 		return nil
-	}, "set type %s", t)
+	}, func() string { return fmt.Sprintf("set type %s", t) })
 }
 
 // Handler returns the custom handler (or the fallback) the program's section
@@ -109,7 +109,8 @@ func (p *Program) ExpectedAttachType() AttachType {
 
 // SetExpectedAttachType sets the attach type the program is loaded with.
 func (p *Program) SetExpectedAttachType(t AttachType) error {
-	return p.set(func(c *cProgram) error { return progSetExpectedAttachType(c, t) }, "set expected attach type %s", t)
+	return p.set(func(c *cProgram) error { return progSetExpectedAttachType(c, t) },
+		func() string { return fmt.Sprintf("set expected attach type %s", t) })
 }
 
 // Flags returns the BPF_F_* load flags.
@@ -123,7 +124,8 @@ func (p *Program) Flags() uint32 {
 
 // SetFlags sets the BPF_F_* load flags (e.g. BPF_F_SLEEPABLE).
 func (p *Program) SetFlags(flags uint32) error {
-	return p.set(func(c *cProgram) error { return progSetFlags(c, flags) }, "set flags %#x", flags)
+	return p.set(func(c *cProgram) error { return progSetFlags(c, flags) },
+		func() string { return fmt.Sprintf("set flags %#x", flags) })
 }
 
 // Autoload reports whether Load loads the program.
@@ -134,7 +136,8 @@ func (p *Program) Autoload() bool {
 
 // SetAutoload chooses whether Load loads the program.
 func (p *Program) SetAutoload(on bool) error {
-	return p.set(func(c *cProgram) error { return progSetAutoload(c, on) }, "set autoload %t", on)
+	return p.set(func(c *cProgram) error { return progSetAutoload(c, on) },
+		func() string { return fmt.Sprintf("set autoload %t", on) })
 }
 
 // Autoattach reports whether Object.Attach attaches the program.
@@ -161,19 +164,21 @@ func (p *Program) LogLevel() uint32 {
 
 // SetLogLevel sets the verifier log level of the program's load.
 func (p *Program) SetLogLevel(level uint32) error {
-	return p.set(func(c *cProgram) error { return progSetLogLevel(c, level) }, "set log level %d", level)
+	return p.set(func(c *cProgram) error { return progSetLogLevel(c, level) },
+		func() string { return fmt.Sprintf("set log level %d", level) })
 }
 
 // SetIfindex sets the device a program is offloaded to or bound to.
 func (p *Program) SetIfindex(ifindex uint32) error {
-	return p.set(func(c *cProgram) error { progSetIfindex(c, ifindex); return nil }, "set ifindex %d", ifindex)
+	return p.set(func(c *cProgram) error { progSetIfindex(c, ifindex); return nil },
+		func() string { return fmt.Sprintf("set ifindex %d", ifindex) })
 }
 
 // SetAttachTarget sets the BTF target of a tracing or extension program: a
 // kernel function (attachProgFD 0) or a function of the program attachProgFD.
 func (p *Program) SetAttachTarget(attachProgFD int, attachFuncName string) error {
 	return p.set(func(c *cProgram) error { return progSetAttachTarget(c, attachProgFD, attachFuncName) },
-		"set attach target %q", attachFuncName)
+		func() string { return fmt.Sprintf("set attach target %q", attachFuncName) })
 }
 
 // InstructionCount returns the number of BPF instructions.
@@ -185,13 +190,13 @@ func (p *Program) InstructionCount() int {
 	return progInsnCount(c)
 }
 
-func (p *Program) set(fn func(*cProgram) error, format string, args ...any) error {
+func (p *Program) set(fn func(*cProgram) error, what func() string) error {
 	c, err := p.ptr()
 	if err == nil {
 		err = fn(c)
 	}
 	if err != nil {
-		return p.errorf(err, format, args...)
+		return p.errorf(err, "%s", what())
 	}
 	return nil
 }
@@ -223,8 +228,10 @@ func (p *Program) Attach() (*Link, error) {
 	return op.link(lc), nil
 }
 
-// attach runs one bpf_program__attach_* helper and wraps its result.
-func (p *Program) attach(fn func(*cProgram) (*cLink, error), format string, args ...any) (*Link, error) {
+// attach runs one bpf_program__attach_* helper and wraps its result. what
+// describes the target for an error; it is a function so that a successful
+// attach, which handlers do once per program, formats nothing.
+func (p *Program) attach(fn func(*cProgram) (*cLink, error), what func() string) (*Link, error) {
 	c, err := p.ptr()
 	if err == nil {
 		var lc *cLink
@@ -232,32 +239,32 @@ func (p *Program) attach(fn func(*cProgram) (*cLink, error), format string, args
 			return &Link{c: lc}, nil
 		}
 	}
-	return nil, p.errorf(err, "attach "+format, args...)
+	return nil, p.errorf(err, "attach %s", what())
 }
 
 // AttachRawTracepoint attaches the program to the raw tracepoint name.
 func (p *Program) AttachRawTracepoint(name string) (*Link, error) {
 	return p.attach(func(c *cProgram) (*cLink, error) { return progAttachRawTracepoint(c, name) },
-		"raw tracepoint %s", name)
+		func() string { return fmt.Sprintf("raw tracepoint %s", name) })
 }
 
 // AttachTracepoint attaches the program to the tracepoint category:name.
 func (p *Program) AttachTracepoint(category, name string) (*Link, error) {
 	return p.attach(func(c *cProgram) (*cLink, error) { return progAttachTracepoint(c, category, name) },
-		"tracepoint %s:%s", category, name)
+		func() string { return fmt.Sprintf("tracepoint %s:%s", category, name) })
 }
 
 // AttachPerfEvent attaches the program to the perf event fd. On success the
 // link owns fd: destroying the link closes it.
 func (p *Program) AttachPerfEvent(fd int) (*Link, error) {
 	return p.attach(func(c *cProgram) (*cLink, error) { return progAttachPerfEvent(c, fd) },
-		"perf event fd %d", fd)
+		func() string { return fmt.Sprintf("perf event fd %d", fd) })
 }
 
 // AttachXDP attaches an XDP program to the interface ifindex with a link.
 func (p *Program) AttachXDP(ifindex int) (*Link, error) {
 	return p.attach(func(c *cProgram) (*cLink, error) { return progAttachXDP(c, ifindex) },
-		"xdp to ifindex %d", ifindex)
+		func() string { return fmt.Sprintf("xdp to ifindex %d", ifindex) })
 }
 
 // AttachTCX attaches a tc program to the interface ifindex with a tcx link;
@@ -265,7 +272,7 @@ func (p *Program) AttachXDP(ifindex int) (*Link, error) {
 // or AttachTypeTCXEgress).
 func (p *Program) AttachTCX(ifindex int) (*Link, error) {
 	return p.attach(func(c *cProgram) (*cLink, error) { return progAttachTCX(c, ifindex) },
-		"tcx to ifindex %d", ifindex)
+		func() string { return fmt.Sprintf("tcx to ifindex %d", ifindex) })
 }
 
 // libbpfPID converts a PID option (0: every process) to libbpf's convention
@@ -299,7 +306,7 @@ func (p *Program) AttachUprobe(opts UprobeOptions) (*Link, error) {
 			return nil, err
 		}
 		return progAttachUprobe(c, pid, &opts)
-	}, "uprobe %s:%s+%#x", opts.Path, opts.Symbol, opts.Offset)
+	}, func() string { return fmt.Sprintf("uprobe %s:%s+%#x", opts.Path, opts.Symbol, opts.Offset) })
 }
 
 // UprobeMultiOptions says where a uprobe_multi link attaches: the functions
@@ -334,7 +341,9 @@ func (p *Program) AttachUprobeMulti(opts UprobeMultiOptions) (*Link, error) {
 			}
 		}
 		return progAttachUprobeMulti(c, pid, &opts)
-	}, "uprobe_multi %s (pattern %q, %d symbols, %d offsets)", opts.Path, opts.Pattern, len(opts.Symbols), len(opts.Offsets))
+	}, func() string {
+		return fmt.Sprintf("uprobe_multi %s (pattern %q, %d symbols, %d offsets)", opts.Path, opts.Pattern, len(opts.Symbols), len(opts.Offsets))
+	})
 }
 
 // USDTOptions says which USDT probe a program attaches to.
@@ -354,7 +363,7 @@ func (p *Program) AttachUSDT(opts USDTOptions) (*Link, error) {
 			return nil, err
 		}
 		return progAttachUSDT(c, pid, &opts)
-	}, "usdt %s:%s:%s", opts.Path, opts.Provider, opts.Name)
+	}, func() string { return fmt.Sprintf("usdt %s:%s:%s", opts.Path, opts.Provider, opts.Name) })
 }
 
 // RunOptions is the input of a BPF_PROG_TEST_RUN.
