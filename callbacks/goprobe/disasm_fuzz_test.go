@@ -64,8 +64,10 @@ func FuzzReadBinary(f *testing.F) {
 		f.Add(data[:64])
 	}
 	f.Add([]byte("\x7fELF"))
+	// One file per process, rewritten for each input: the inputs of one
+	// process run one after the other.
+	path := filepath.Join(f.TempDir(), "binary")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		path := filepath.Join(t.TempDir(), "binary")
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
