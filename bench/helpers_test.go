@@ -62,10 +62,7 @@ func alternate[T any](cases []T) []T {
 var parkedTID = func() int {
 	tid := make(chan int)
 	go func() {
-		runtime.LockOSThread()
-		var set unix.CPUSet
-		set.Set(benchCPU)
-		if err := unix.SchedSetaffinity(0, &set); err != nil {
+		if err := testutil.PinThread(benchCPU); err != nil {
 			panic(err)
 		}
 		tid <- unix.Gettid()
@@ -82,13 +79,12 @@ var benchCPU = runtime.NumCPU() - 1
 // pin locks the calling goroutine to its thread and the thread to benchCPU
 // until the benchmark ends.
 func pin(b *testing.B) {
-	runtime.LockOSThread()
-	var old, set unix.CPUSet
+	var old unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &old); err != nil {
 		b.Fatal(err)
 	}
-	set.Set(benchCPU)
-	if err := unix.SchedSetaffinity(0, &set); err != nil {
+	if err := testutil.PinThread(benchCPU); err != nil {
+		runtime.UnlockOSThread()
 		b.Fatal(err)
 	}
 	b.Cleanup(func() {

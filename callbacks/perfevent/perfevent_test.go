@@ -137,11 +137,8 @@ func spin(t *testing.T, cpu int, d time.Duration) {
 	t.Helper()
 	done := make(chan error)
 	go func() {
-		runtime.LockOSThread()
-		var set unix.CPUSet
-		set.Set(cpu)
-		if err := unix.SchedSetaffinity(0, &set); err != nil {
-			done <- fmt.Errorf("pinning to CPU %d: %w", cpu, err)
+		if err := testutil.PinThread(cpu); err != nil {
+			done <- err
 			return
 		}
 		for end := time.Now().Add(d); time.Now().Before(end); {

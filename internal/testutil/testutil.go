@@ -6,6 +6,7 @@ package testutil
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -116,4 +117,17 @@ func UDPFrame(dport uint16, payload []byte) []byte {
 	binary.BigEndian.PutUint16(udp[4:], uint16(8+len(payload)))
 	copy(udp[8:], payload)
 	return f
+}
+
+// PinThread locks the calling goroutine to its thread and binds the thread
+// to cpu. A locked goroutine that returns takes its thread, and the
+// thread's affinity, with it.
+func PinThread(cpu int) error {
+	runtime.LockOSThread()
+	var set unix.CPUSet
+	set.Set(cpu)
+	if err := unix.SchedSetaffinity(0, &set); err != nil {
+		return fmt.Errorf("pinning to CPU %d: %w", cpu, err)
+	}
+	return nil
 }
