@@ -29,8 +29,8 @@ var (
 	// ErrInCallback: the handler table cannot change from inside a handler
 	// callback (the Open that runs it holds the table).
 	ErrInCallback error = &errnoError{"called from inside a handler callback", unix.EDEADLK}
-	// ErrClosed: the object was closed.
-	ErrClosed error = &errnoError{"object is closed", unix.EBADF}
+	// ErrClosed: the object, or the ring buffer reader, was closed.
+	ErrClosed error = &errnoError{"already closed", unix.EBADF}
 	// ErrKeyNotExist: no such key in the map, or no key after the given one.
 	ErrKeyNotExist error = &errnoError{"key does not exist", unix.ENOENT}
 )
