@@ -33,21 +33,29 @@ type Object struct {
 }
 
 // OpenObjectFile opens the BPF ELF object at path. Custom handlers matching
-// its programs' sections run their Setup callbacks before it returns.
+// its programs' sections run their Setup callbacks before it returns. An
+// object whose BTF chains modifiers or typedefs into a cycle, on which
+// libbpf would loop forever, fails with EINVAL.
 func OpenObjectFile(path string, opts *OpenOptions) (*Object, error) {
 	if path == "" {
 		return nil, fmt.Errorf("open object: empty path: %w", errInvalidArgument)
+	}
+	if err := checkBTFLoopsFile(path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return openObject("open "+path, func(op uintptr) (*cObject, error) {
 		return objectOpenFile(path, opts, op)
 	})
 }
 
-// OpenObjectBytes opens a BPF ELF object held in memory; data is not
-// retained.
+// OpenObjectBytes opens a BPF ELF object held in memory, as OpenObjectFile
+// does; data is not retained.
 func OpenObjectBytes(data []byte, opts *OpenOptions) (*Object, error) {
 	if len(data) == 0 {
 		return nil, fmt.Errorf("open object from memory: no data: %w", errInvalidArgument)
+	}
+	if err := checkBTFLoops(bytesReader(data)); err != nil {
+		return nil, fmt.Errorf("open object from memory: %w", err)
 	}
 	return openObject("open object from memory", func(op uintptr) (*cObject, error) {
 		return objectOpenMem(data, opts, op)
