@@ -26,11 +26,15 @@ var (
 	ErrHandlersInUse error = &errnoError{"custom handlers are in use by open objects; close them first", unix.EBUSY}
 	// ErrNotRegistered: the registration was unregistered already.
 	ErrNotRegistered error = &errnoError{"handler is not registered", unix.ENOENT}
-	// ErrInCallback: the handler table cannot change from inside a handler
-	// callback (the Open that runs it holds the table).
+	// ErrInCallback: not allowed from inside a handler callback: changing
+	// the handler table (the Open that runs the callback holds it), or
+	// loading, attaching or closing the object whose call runs the callback.
 	ErrInCallback error = &errnoError{"called from inside a handler callback", unix.EDEADLK}
 	// ErrClosed: the object, or the ring buffer reader, was closed.
 	ErrClosed error = &errnoError{"already closed", unix.EBADF}
+	// ErrNotLoaded: the map or program is not in the kernel yet: Load the
+	// object first.
+	ErrNotLoaded error = &errnoError{"not loaded", unix.EBADF}
 	// ErrKeyNotExist: no such key in the map, or no key after the given one.
 	ErrKeyNotExist error = &errnoError{"key does not exist", unix.ENOENT}
 )

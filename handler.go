@@ -215,12 +215,27 @@ func (r *Registration) Unregister() error {
 	return nil
 }
 
+// readLockTable read-locks the handler table and reports whether it did. A
+// handler callback needs no lock, and must not take one: the table cannot
+// change under it. The callbacks of an Open run under the Open's read lock
+// (taking it again would deadlock behind a writer waiting for it), and those
+// of a Load or an Attach serve an object bound to custom handlers, which
+// keeps every writer out (ErrHandlersInUse).
+func readLockTable() bool {
+	if inCallback() {
+		return false
+	}
+	table.mu.RLock()
+	return true
+}
+
 // SectionDefinition returns the program and attach types libbpf's own
 // section matching gives sec (libbpf_prog_type_by_name); sections served by
 // custom handlers fail with unix.EOPNOTSUPP, unknown ones with unix.ESRCH.
 func SectionDefinition(sec string) (ProgType, AttachType, error) {
-	table.mu.RLock()
-	defer table.mu.RUnlock()
+	if readLockTable() {
+		defer table.mu.RUnlock()
+	}
 	pt, at, err := sectionDefinition(sec)
 	if err != nil {
 		return 0, 0, fmt.Errorf("section %q: %w", sec, err)
@@ -231,8 +246,9 @@ func SectionDefinition(sec string) (ProgType, AttachType, error) {
 // Registrations returns the registered custom handlers in matching order,
 // the fallback (if any) last.
 func Registrations() []*Registration {
-	table.mu.RLock()
-	defer table.mu.RUnlock()
+	if readLockTable() {
+		defer table.mu.RUnlock()
+	}
 	regs := append([]*Registration(nil), table.regs...)
 	if table.fallback != nil {
 		regs = append(regs, table.fallback)

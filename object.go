@@ -30,6 +30,7 @@ type Object struct {
 	maps  []*Map
 	links []*Link // made by Attach, destroyed by Close
 	bound bool    // has programs bound to custom handlers
+	busy  bool    // a Load or Attach, whose callbacks may reach user code, runs
 }
 
 // OpenObjectFile opens the BPF ELF object at path. Custom handlers matching
@@ -68,6 +69,10 @@ func openObject(what string, open func(op uintptr) (*cObject, error)) (*Object, 
 
 	c, err := openLocked(op, open)
 	if err != nil {
+		// libbpf freed the programs whose wrappers Setup callbacks saw.
+		for _, p := range op.progs {
+			p.c = nil
+		}
 		return nil, op.failure(what, err)
 	}
 
@@ -87,12 +92,14 @@ func openObject(what string, open func(op uintptr) (*cObject, error)) (*Object, 
 	return o, nil
 }
 
-// openLocked runs open with the handler table read-locked: libbpf matches
-// sections against it during open. The unlock is deferred so that even a
-// callback ending its goroutine (runtime.Goexit) releases it.
+// openLocked runs open with the handler table read-locked (see
+// readLockTable): libbpf matches sections against it during open. The
+// unlock is deferred so that even a callback ending its goroutine
+// (runtime.Goexit) releases it.
 func openLocked(op *operation, open func(op uintptr) (*cObject, error)) (*cObject, error) {
-	table.mu.RLock()
-	defer table.mu.RUnlock()
+	if readLockTable() {
+		defer table.mu.RUnlock()
+	}
 	c, err := open(uintptr(op.handle))
 	if err == nil && op.bound {
 		table.bound.Add(1)
@@ -134,9 +141,10 @@ func (o *Object) Maps() []*Map { return append([]*Map(nil), o.maps...) }
 // verifier log; after a failed Load libbpf has released every map and
 // program, and the Object can only be closed.
 func (o *Object) Load() error {
-	if o.c == nil {
-		return fmt.Errorf("load object %q: %w", o.name, ErrClosed)
+	if err := o.enter("load"); err != nil {
+		return err
 	}
+	defer o.leave()
 	op := newOperation(o)
 	defer op.release()
 	if err := objectLoad(o.c, uintptr(op.handle)); err != nil {
@@ -152,9 +160,10 @@ func (o *Object) Load() error {
 // earlier Attach is not attached again. On error, the links made by this call
 // are destroyed and the error names the program.
 func (o *Object) Attach() error {
-	if o.c == nil {
-		return fmt.Errorf("attach object %q: %w", o.name, ErrClosed)
+	if err := o.enter("attach"); err != nil {
+		return err
 	}
+	defer o.leave()
 	op := newOperation(o)
 	defer op.release()
 	var made []**Link // the slots this call filled, to undo on failure
@@ -199,6 +208,22 @@ func (o *Object) Attach() error {
 	return nil
 }
 
+// enter marks the object busy for a Load or Attach. A callback of that call
+// cannot load, attach or close the object under it (ErrInCallback): libbpf
+// would go on with freed or half-changed state when the callback returns.
+func (o *Object) enter(what string) error {
+	if o.c == nil {
+		return fmt.Errorf("%s object %q: %w", what, o.name, ErrClosed)
+	}
+	if o.busy {
+		return fmt.Errorf("%s object %q: %w", what, o.name, ErrInCallback)
+	}
+	o.busy = true
+	return nil
+}
+
+func (o *Object) leave() { o.busy = false }
+
 // BTF returns the object's BTF in the kernel's wire format, the types that
 // Map.KeyTypeID and Map.ValueTypeID refer to.
 func (o *Object) BTF() ([]byte, error) {
@@ -217,10 +242,14 @@ func (o *Object) Links() []*Link { return append([]*Link(nil), o.links...) }
 
 // Close destroys the links Attach made and frees the object: every program
 // and map fd is closed. Links made by Program.Attach and the attach helpers
-// belong to the caller and stay. Close is idempotent.
+// belong to the caller and stay. Close is idempotent. From a callback of
+// this object's own Load or Attach it fails with ErrInCallback.
 func (o *Object) Close() error {
 	if o == nil || o.c == nil {
 		return nil
+	}
+	if o.busy {
+		return fmt.Errorf("close object %q: %w", o.name, ErrInCallback)
 	}
 	var errs []error
 	for _, l := range o.links {

@@ -24,9 +24,10 @@ func newProgram(c *cProgram, obj *Object) *Program {
 	return &Program{c: c, obj: obj, name: progName(c), section: progSection(c)}
 }
 
-// ptr returns the libbpf program, or ErrClosed once its object is closed.
+// ptr returns the libbpf program, or ErrClosed once its object is closed
+// (or, for a wrapper a Setup callback kept, once the Open failed).
 func (p *Program) ptr() (*cProgram, error) {
-	if p.obj != nil && p.obj.c == nil {
+	if p.c == nil || p.obj != nil && p.obj.c == nil {
 		return nil, fmt.Errorf("program %s: %w", p.name, ErrClosed)
 	}
 	return p.c, nil
@@ -89,7 +90,7 @@ type ProgramStats struct {
 func (p *Program) Stats() (ProgramStats, error) {
 	fd := p.FD()
 	if fd < 0 {
-		return ProgramStats{}, p.errorf(unix.EBADF, "stats: not loaded")
+		return ProgramStats{}, p.errorf(ErrNotLoaded, "stats")
 	}
 	st, err := progStats(fd)
 	if err != nil {
@@ -213,11 +214,18 @@ func (p *Program) FD() int {
 // Attach attaches the program the way its section handler says
 // (bpf_program__attach): a custom handler's Attach callback, or libbpf's own.
 // A program whose handler cannot or will not attach it fails with
-// unix.EOPNOTSUPP.
+// unix.EOPNOTSUPP; one whose object's Load or Attach is running (Attach
+// called from their callbacks) with ErrInCallback.
 func (p *Program) Attach() (*Link, error) {
 	c, err := p.ptr()
 	if err != nil {
 		return nil, err
+	}
+	if p.obj != nil {
+		if err := p.obj.enter("attach program " + p.name + " of"); err != nil {
+			return nil, err
+		}
+		defer p.obj.leave()
 	}
 	op := newOperation(p.obj)
 	defer op.release()
@@ -393,7 +401,7 @@ func (p *Program) Run(opts *RunOptions) (RunResult, error) {
 	}
 	fd := p.FD()
 	if fd < 0 {
-		return RunResult{}, p.errorf(unix.EBADF, "test run: not loaded")
+		return RunResult{}, p.errorf(ErrNotLoaded, "test run")
 	}
 	res, err := progTestRun(fd, opts)
 	if err != nil {
