@@ -97,6 +97,9 @@ func (m *Map) check(op string, key, value []byte) (*cMap, error) {
 	if err != nil {
 		return nil, err
 	}
+	if mapFD(c) < 0 {
+		return nil, fmt.Errorf("map %s: %s: %w", m.name, op, ErrNotLoaded)
+	}
 	if len(key) != m.KeySize() {
 		return nil, fmt.Errorf("map %s: %s: key is %d bytes, the map's are %d: %w", m.name, op, len(key), m.KeySize(), errInvalidArgument)
 	}
