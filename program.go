@@ -379,7 +379,7 @@ type RunOptions struct {
 	Data       []byte // packet for network programs
 	DataOut    []byte // receives the resulting packet
 	Context    []byte // program context, e.g. the arguments of a syscall program
-	ContextOut []byte
+	ContextOut []byte // receives the resulting context; a syscall program writes back into Context instead
 	Repeat     int
 	Flags      uint32
 	CPU        int

@@ -37,7 +37,7 @@
 //
 // and two prefixes that only libbpf 0.5 and older matched loosely:
 //
-//	syscall*                syscall                              use "syscall"
+//	syscall*                syscall, sleepable                   use "syscall"
 //	struct_ops*             struct_ops                           use "struct_ops" or "struct_ops/<name>"
 //
 // Each program and attach type is the one libbpf 0.8 gave the prefix (see

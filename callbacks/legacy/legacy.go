@@ -23,7 +23,8 @@ func Register() ([]*libbpf.Registration, error) {
 	return []*libbpf.Registration{r}, nil
 }
 
-// setup gives a program of a legacy section the types libbpf 0.x gave it,
+// setup gives a program of a legacy section the types and load flags libbpf
+// 0.x gave it,
 // with a deprecation warning, and fails any other section.
 func setup(prog *libbpf.Program) error {
 	sec := prog.SectionName()
@@ -37,6 +38,11 @@ func setup(prog *libbpf.Program) error {
 	}
 	if err := prog.SetExpectedAttachType(d.AttachType); err != nil {
 		return fmt.Errorf("legacy: program %q: SEC(%q): set expected attach type %v: %w", prog.Name(), sec, d.AttachType, err)
+	}
+	if d.Flags != 0 {
+		if err := prog.SetFlags(prog.Flags() | d.Flags); err != nil {
+			return fmt.Errorf("legacy: program %q: SEC(%q): set load flags %#x: %w", prog.Name(), sec, d.Flags, err)
+		}
 	}
 	libbpf.Logger().Warn("deprecated libbpf 0.x SEC() name",
 		"program", prog.Name(),

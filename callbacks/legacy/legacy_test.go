@@ -22,6 +22,7 @@ const (
 	slotSocket
 	slotCgroupSKB
 	slotCgroupSKBIngress
+	slotSyscall
 	numSlots
 )
 
@@ -100,6 +101,7 @@ func TestLegacySections(t *testing.T) {
 		"cpumap_pass_prog": {"xdp_cpumap/steer", libbpf.ProgTypeXDP, libbpf.AttachTypeXDPCPUMap},
 		"sockops_prog":     {"sockops_rtt", libbpf.ProgTypeSockOps, libbpf.AttachTypeCgroupSockOps},
 		"sk_msg_prog":      {"sk_msg_verdict", libbpf.ProgTypeSKMsg, libbpf.AttachTypeSKMsgVerdict},
+		"sys_add":          {"syscall_add", libbpf.ProgTypeSyscall, 0},
 	}
 	if got := len(obj.Programs()); got != len(types) {
 		t.Errorf("%d programs, want %d", got, len(types))
@@ -161,11 +163,15 @@ func TestLegacySections(t *testing.T) {
 			t.Errorf("Run(%s) returned %d, want %d", r.prog, res.Return, r.want)
 		}
 	}
+	if p := obj.Program("sys_add"); p.Flags()&unix.BPF_F_SLEEPABLE == 0 {
+		t.Errorf("sys_add: flags %#x, want BPF_F_SLEEPABLE", p.Flags())
+	}
+	runSyscallAdd(t, obj.Program("sys_add"), 6, 7)
 	got := readCounts(t, obj.Map("counts"))
-	want := []uint64{1 + 4, 3, 2 + 1, 5, 6, 2}
+	want := []uint64{1 + 4, 3, 2 + 1, 5, 6, 2, 1}
 	for i := range want {
 		if got[i] != want[i] {
-			t.Errorf("counts [classifier action xdp socket cgroup/skb cgroup_skb/ingress] = %v, want %v", got, want)
+			t.Errorf("counts [classifier action xdp socket cgroup/skb cgroup_skb/ingress syscall] = %v, want %v", got, want)
 			break
 		}
 	}
@@ -180,6 +186,26 @@ func TestLegacySections(t *testing.T) {
 	}
 	if after := testutil.OpenFDs(t); after != fds {
 		t.Errorf("open fds after Close: %d, before Open: %d", after, fds)
+	}
+}
+
+// runSyscallAdd runs sys_add in testdata/legacy.bpf.c on a and b: it
+// returns a*b and writes a+b into its context.
+func runSyscallAdd(t *testing.T, p *libbpf.Program, a, b int32) {
+	t.Helper()
+	args := make([]byte, 12) // struct add_args
+	binary.NativeEndian.PutUint32(args[0:], uint32(a))
+	binary.NativeEndian.PutUint32(args[4:], uint32(b))
+	// A syscall program's context is written back into Context.
+	res, err := p.Run(&libbpf.RunOptions{Context: args})
+	if err != nil {
+		t.Fatalf("Run(sys_add): %v", err)
+	}
+	if int32(res.Return) != a*b {
+		t.Errorf("Run(sys_add) returned %d, want %d", int32(res.Return), a*b)
+	}
+	if sum := int32(binary.NativeEndian.Uint32(args[8:])); sum != a+b {
+		t.Errorf("Run(sys_add) wrote sum %d, want %d", sum, a+b)
 	}
 }
 

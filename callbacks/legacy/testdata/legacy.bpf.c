@@ -17,6 +17,7 @@ enum {
 	SLOT_SOCKET,
 	SLOT_CGROUP_SKB,
 	SLOT_CGROUP_SKB_INGRESS,
+	SLOT_SYSCALL,
 	SLOT_MAX,
 };
 
@@ -99,6 +100,22 @@ SEC("sk_msg_verdict")
 int sk_msg_prog(struct sk_msg_md *msg)
 {
 	return SK_PASS;
+}
+
+/* Loads only as a sleepable program: the fallback must set the flag, as
+ * libbpf 0.5 did for every syscall* section. */
+struct add_args {
+	__s32 a;
+	__s32 b;
+	__s32 sum;
+};
+
+SEC("syscall_add")
+int sys_add(struct add_args *args)
+{
+	bump(SLOT_SYSCALL);
+	args->sum = args->a + args->b;
+	return args->a * args->b;
 }
 
 char LICENSE[] SEC("license") = "GPL";
