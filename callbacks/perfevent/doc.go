@@ -86,7 +86,9 @@
 //     the kernel adjusts the period to match), period=<n> once every n
 //     events. freq and period exclude each other. With neither, the event
 //     samples at DefaultFrequency, 99 Hz, like perf record -F 99. At most
-//     kernel.perf_event_max_sample_rate. The timer events (cpu-clock,
+//     kernel.perf_event_max_sample_rate, a sysctl that can change at any
+//     time, so the kernel checks it: a higher freq opens and loads, and
+//     fails Attach with EINVAL naming the event and the limit. The timer events (cpu-clock,
 //     task-clock) fire only while their CPU runs something: a CPU that
 //     idles on a tickless kernel may not be sampled at all.
 //

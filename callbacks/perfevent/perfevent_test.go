@@ -670,6 +670,36 @@ func TestCountingOnlyPMUFails(t *testing.T) {
 	}
 }
 
+// TestFrequencyAboveLimitFails: a freq above kernel.perf_event_max_sample_rate
+// parses (the sysctl can change), and Attach fails with EINVAL naming the
+// event and the limit, leaving nothing open.
+func TestFrequencyAboveLimitFails(t *testing.T) {
+	o := loadPrograms(t, "on_any")
+	raw, err := os.ReadFile("/proc/sys/kernel/perf_event_max_sample_rate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := testutil.OpenFDs(t)
+	spec := fmt.Sprintf("cpu-clock:freq=%d", limit+1)
+	l, err := perfevent.Attach(o.Program("on_any"), spec)
+	if err == nil {
+		l.Destroy()
+		t.Fatalf("%s attached above kernel.perf_event_max_sample_rate %d", spec, limit)
+	}
+	t.Logf("attach: %v", err)
+	if !errors.Is(err, unix.EINVAL) || !strings.Contains(err.Error(), `"cpu-clock"`) ||
+		!strings.Contains(err.Error(), "perf_event_max_sample_rate") {
+		t.Errorf("error %v: want EINVAL naming cpu-clock and the limit", err)
+	}
+	if n := testutil.OpenFDs(t); n != base {
+		t.Errorf("%d fds after the failed Attach, %d before", n, base)
+	}
+}
+
 // TestPartialFailureCleansUp: when the event opens on the first CPU but
 // not on a later one, Attach destroys what it made.
 func TestPartialFailureCleansUp(t *testing.T) {
