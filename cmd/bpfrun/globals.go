@@ -92,7 +92,7 @@ func applySettings(obj *libbpf.Object, spec *btf.Spec, settings []string) error 
 		if g.section == ".kconfig" {
 			return fmt.Errorf("--set %s: %s is a .kconfig extern, which libbpf sets from the kernel's config", s, path[0])
 		}
-		off, typ, err := spec.Member(g.v.Type, path[1:])
+		off, typ, err := spec.Member(g.v.Type, path)
 		if err != nil {
 			return fmt.Errorf("--set %s: %w", s, err)
 		}

@@ -107,12 +107,20 @@ func TestDecodeEncode(t *testing.T) {
 		t.Fatalf("DatasecVars = %+v, %v", vars, err)
 	}
 	set := func(path, value string) error {
-		off, typ, err := spec.Member(vars[0].Type, strings.Split(path, ".")[1:])
+		off, typ, err := spec.Member(vars[0].Type, strings.Split(path, "."))
 		if err != nil {
 			return err
 		}
 		size, _ := spec.Size(typ)
 		return spec.Encode(typ, value, data[off:off+size])
+	}
+	for path, want := range map[string]string{
+		"config.nope":  `config (struct cfg) has no member "nope" (members: pid, name, delta,`,
+		"config.pid.x": `config.pid is unsigned int, not a struct: it has no member "x"`,
+	} {
+		if _, _, err := spec.Member(vars[0].Type, strings.Split(path, ".")); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Member(%s): %v, want an error containing %q", path, err, want)
+		}
 	}
 	for path, v := range map[string]string{"config.pid": "0x1234", "config.name": "abc", "config.delta": "-5", "config.mode": "MODE_ON"} {
 		if err := set(path, v); err != nil {

@@ -11,12 +11,14 @@ import (
 // ErrValue is wrapped by Encode errors about the value text itself.
 var ErrValue = errors.New("invalid value")
 
-// Member finds the member path (struct member names, e.g. "cfg", "pid")
-// under the type id, and returns its byte offset from the start of id and
-// its type. An empty path is id itself.
+// Member finds the member path under the type id, and returns its byte
+// offset from the start of id and its type. path[0] names id itself (e.g.
+// the variable "cfg"), for messages; the rest are member names ("pid").
+// A path of one name is id itself.
 func (s *Spec) Member(id uint32, path []string) (off uint32, typ uint32, err error) {
 	typ = id
-	for i, name := range path {
+	for i := 1; i < len(path); i++ {
+		name := path[i]
 		t, err := s.Resolve(typ)
 		if err != nil {
 			return 0, 0, err
@@ -34,8 +36,8 @@ func (s *Spec) Member(id uint32, path []string) (off uint32, typ uint32, err err
 			for _, m := range t.Members {
 				names = append(names, m.Name)
 			}
-			return 0, 0, fmt.Errorf("%s has no member %q (members: %s)",
-				s.TypeName(typ), name, strings.Join(names, ", "))
+			return 0, 0, fmt.Errorf("%s (%s) has no member %q (members: %s)",
+				strings.Join(path[:i], "."), s.TypeName(typ), name, strings.Join(names, ", "))
 		}
 		off += moff
 		typ = mtyp
