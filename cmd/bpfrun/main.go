@@ -81,6 +81,11 @@ type usageError struct{ error }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
+// logShown marks an error whose verifier log was already printed (-v).
+type logShown struct{ error }
+
+func (e logShown) Unwrap() error { return e.error }
+
 // oneLine renders err as one line: a verifier rejection keeps its errno and
 // the log's last line, the rest of the log being in --verbose output.
 func oneLine(err error) string {
@@ -89,6 +94,9 @@ func oneLine(err error) string {
 		msg := fmt.Sprintf("program %s failed the verifier: %v", le.Program, le.Err)
 		if last := lastLine(le.Log); last != "" {
 			msg += ": " + last
+		}
+		if errors.As(err, new(logShown)) {
+			return msg + " (verifier log above)"
 		}
 		return msg + " (-v prints the verifier log)"
 	}

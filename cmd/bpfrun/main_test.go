@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,13 +50,22 @@ type result struct {
 
 func runBin(t *testing.T, args ...string) result {
 	t.Helper()
+	var stdout bytes.Buffer
+	r := runBinTo(t, &stdout, args...)
+	r.stdout = stdout.String()
+	return r
+}
+
+// runBinTo runs the binary with its standard output going to stdout.
+func runBinTo(t *testing.T, stdout io.Writer, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bpfrunBin, args...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = stdout, &stderr
 	err := cmd.Run()
-	r := result{stdout: stdout.String(), stderr: stderr.String()}
+	r := result{stderr: stderr.String()}
 	var ee *exec.ExitError
 	switch {
 	case err == nil:

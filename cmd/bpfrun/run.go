@@ -50,7 +50,7 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	cfg := runConfig{output: "text"}
 	fs := newFlagSet("run", "run [flags] OBJECT.bpf.o", stdout)
 	fs.DurationVar(&cfg.interval, "interval", time.Second, "refresh the view this often")
-	fs.DurationVar(&cfg.duration, "duration", 0, "stop after this long (default: run until Ctrl-C or SIGTERM)")
+	fs.DurationVar(&cfg.duration, "duration", 0, "stop after this long (default: run until Ctrl-C, SIGTERM or SIGHUP)")
 	fs.Var(&cfg.sets, "set", "set a .rodata/.data/.bss global before load: NAME=VALUE or STRUCTVAR.FIELD=VALUE (repeatable)")
 	fs.Var(&cfg.records, "record", "decode the records of ring buffer MAP as BTF type TYPE: MAP=TYPE (repeatable)")
 	fs.Var(&cfg.output, "output", "text: a live view; json: print only the final snapshot as one JSON document")
@@ -80,8 +80,10 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	cfg.path = pos[0]
 
 	// Signals stop the run at any point, even while loading or attaching,
-	// so that cleanup always happens.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// so that cleanup always happens. SIGHUP is a closed terminal; SIGPIPE
+	// a closed output pipe (`bpfrun run ... | head`), whose failed write
+	// then ends the run with an error instead of killing bpfrun.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
 	defer stop()
 	r := &runner{cfg: cfg, stdout: stdout, stderr: stderr}
 	r.logs = installLogger(stderr, cfg.verbose)
@@ -94,6 +96,7 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 		var le *libbpf.LoadError
 		if errors.As(err, &le) && le.Log != "" {
 			fmt.Fprintf(stderr, "verifier log of %s:\n%s\n", le.Program, le.Log)
+			err = logShown{err}
 		}
 	}
 	return err
@@ -301,6 +304,7 @@ func (r *runner) watch(ctx context.Context) error {
 	defer tick.Stop()
 	tty := isTerminal(r.stdout)
 	text := r.cfg.output == "text"
+	out := &stickyWriter{w: r.stdout}
 loop:
 	for {
 		select {
@@ -314,18 +318,21 @@ loop:
 			}
 			snap := r.snapshot(reader, false)
 			if tty {
-				fmt.Fprint(r.stdout, "\033[H\033[2J")
+				fmt.Fprint(out, "\033[H\033[2J")
 			}
-			render(r.stdout, snap)
+			render(out, snap)
 			if !tty {
-				fmt.Fprintln(r.stdout)
+				fmt.Fprintln(out)
+			}
+			if out.err != nil {
+				return fmt.Errorf("write the view: %w", out.err)
 			}
 		}
 	}
 	r.drainRings()
 	snap := r.snapshot(reader, true)
 	if !text {
-		enc := json.NewEncoder(r.stdout)
+		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(snap); err != nil {
 			return fmt.Errorf("write JSON: %w", err)
@@ -333,10 +340,29 @@ loop:
 		return nil
 	}
 	if tty {
-		fmt.Fprint(r.stdout, "\033[H\033[2J")
+		fmt.Fprint(out, "\033[H\033[2J")
 	}
-	render(r.stdout, snap)
+	render(out, snap)
+	if out.err != nil {
+		return fmt.Errorf("write the view: %w", out.err)
+	}
 	return nil
+}
+
+// stickyWriter keeps the first write error, so that the view's many small
+// writes need one check, and writes nothing after it.
+type stickyWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stickyWriter) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(p)
+	s.err = err
+	return n, err
 }
 
 // drainRings stops the background reader and reads what the rings still

@@ -321,6 +321,55 @@ func TestRunRemovesItsPins(t *testing.T) {
 	noLeftovers(t)
 }
 
+// TestRunStopsOnHangup: SIGHUP (a closed terminal) stops a run like Ctrl-C,
+// with everything detached and unpinned.
+func TestRunStopsOnHangup(t *testing.T) {
+	testutil.RequireKernel(t)
+	s := start(t, "run", "--output", "json", testutil.Object(t, "testdata/pinned.bpf.o"))
+	if err := s.cmd.Process.Signal(unix.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	<-s.done
+	if err := s.cmd.Wait(); err != nil {
+		t.Fatalf("bpfrun after SIGHUP: %v\n%s", err, s.stderrText())
+	}
+	decode(t, s.stdout.String())
+	noLeftovers(t)
+}
+
+// TestRunClosedOutput: when nothing reads the view any more (`| head -1`),
+// bpfrun is not killed by SIGPIPE: it says so, exits 1, and cleans up.
+func TestRunClosedOutput(t *testing.T) {
+	testutil.RequireKernel(t)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	defer w.Close()
+	res := runBinTo(t, w, "run", "--interval", "50ms", "--duration", "20s", testutil.Object(t, "testdata/pinned.bpf.o"))
+	lines := strings.Split(strings.TrimRight(res.stderr, "\n"), "\n")
+	last := lines[len(lines)-1]
+	if res.code != 1 || !strings.HasPrefix(last, "bpfrun: write the view: ") || !strings.HasSuffix(last, "broken pipe") {
+		t.Errorf("exit status %d, stderr:\n%s\nwant 1 and a last line saying the view's write failed", res.code, res.stderr)
+	}
+	noLeftovers(t)
+}
+
+// TestVerboseVerifierLog: with -v the verifier log comes first and the
+// error line points at it.
+func TestVerboseVerifierLog(t *testing.T) {
+	testutil.RequireKernel(t)
+	res := runBin(t, "run", "-v", testutil.Object(t, "testdata/bad.bpf.o"))
+	lines := strings.Split(strings.TrimRight(res.stderr, "\n"), "\n")
+	last := lines[len(lines)-1]
+	if res.code != 1 || !strings.Contains(res.stderr, "verifier log of brt_bad:") ||
+		!strings.HasPrefix(last, "bpfrun: program brt_bad failed the verifier") || !strings.HasSuffix(last, "(verifier log above)") {
+		t.Errorf("exit status %d, stderr:\n%s", res.code, res.stderr)
+	}
+	noLeftovers(t)
+}
+
 func TestBadInput(t *testing.T) {
 	testutil.RequireKernel(t)
 	run := testutil.Object(t, "testdata/run.bpf.o")
@@ -338,7 +387,8 @@ func TestBadInput(t *testing.T) {
 		{"no BTF for its maps", []string{"run", noBTFObject(t, "nobtf_maps")}, []string{"has no BTF", "compile with clang -g"}},
 		{"inspect no BTF for its maps", []string{"inspect", noBTFObject(t, "nobtf_maps")}, []string{"has no BTF"}},
 		{"unknown variable", []string{"run", "--set", "nope=1", run}, []string{`no global variable "nope"`, "magic"}},
-		{"unknown member", []string{"run", "--set", "limits.nope=1", run}, []string{`no member "nope"`}},
+		{"unknown member", []string{"run", "--set", "limits.nope=1", run}, []string{`limits (struct limits) has no member "nope"`}},
+		{"member of a number", []string{"run", "--set", "magic.x=1", run}, []string{`magic is`, `not a struct: it has no member "x"`}},
 		{"unparsable integer", []string{"run", "--set", "magic=xyz", run}, []string{`invalid value "xyz"`, "unsigned 64-bit"}},
 		{"negative unsigned", []string{"run", "--set", "magic=-1", run}, []string{`invalid value "-1"`}},
 		{"out of range", []string{"run", "--set", "limits.bias=3000000000", run}, []string{"out of range"}},
