@@ -82,18 +82,26 @@ func render(w io.Writer, s Snapshot) {
 	if hidden > 0 {
 		fmt.Fprintf(w, "\n(%d of libbpf's USDT support maps not shown)\n", hidden)
 	}
-	if len(s.Globals) > 0 {
-		fmt.Fprintf(w, "\nglobals:\n")
-		for _, m := range s.Maps {
-			if !m.Internal || len(m.Entries) != 1 {
-				continue
-			}
-			if st, ok := m.Entries[0].Value.(btf.Struct); ok {
-				for _, f := range st {
-					fmt.Fprintf(w, "  %s = %s  (%s)\n", f.Name, btf.Format(f.Value), m.Name)
-				}
-			}
+	// Globals by name; a data section without BTF as its raw bytes.
+	var globals []string
+	for _, m := range s.Maps {
+		if !m.Internal || len(m.Entries) != 1 {
+			continue
 		}
+		st, ok := m.Entries[0].Value.(btf.Struct)
+		if !ok && strings.HasPrefix(m.Name, ".rodata.str") {
+			continue // the compiler's string literals, not variables
+		}
+		if !ok {
+			globals = append(globals, fmt.Sprintf("  %s = %s  (no BTF: raw bytes)", m.Name, btf.Format(m.Entries[0].Value)))
+			continue
+		}
+		for _, f := range st {
+			globals = append(globals, fmt.Sprintf("  %s = %s  (%s)", f.Name, btf.Format(f.Value), m.Name))
+		}
+	}
+	if len(globals) > 0 {
+		fmt.Fprintf(w, "\nglobals:\n%s\n", strings.Join(globals, "\n"))
 	}
 	for _, rb := range s.RingBuffers {
 		typ := "hex: name the record type with --record or a <map>_record global"

@@ -308,6 +308,11 @@ func TestRunWithoutBTF(t *testing.T) {
 	if p := find(snap["programs"], "name", "brt_nobtf"); p == nil || p["attached"] != true {
 		t.Errorf("brt_nobtf: %v, want attached", p)
 	}
+	// The text view shows the data section it cannot decode as raw bytes.
+	r = runBin(t, "run", "--duration", "100ms", obj)
+	if r.code != 0 || !strings.Contains(r.stdout, "nobtf.data = 0x2a000000  (no BTF: raw bytes)") {
+		t.Errorf("exit %d, text view without the raw .data:\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
 	noLeftovers(t)
 }
 

@@ -2,6 +2,9 @@
  * .bpf.c: the Makefile compiles those with -g). */
 #define SEC(name) __attribute__((section(name), used))
 
+/* A global: without BTF, bpfrun shows its data section as raw bytes. */
+volatile int brt_nobtf_global = 0x2a;
+
 SEC("tracepoint/syscalls/sys_enter_prctl")
 int brt_nobtf(void *ctx)
 {
