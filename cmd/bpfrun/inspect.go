@@ -141,13 +141,22 @@ func inspectCommand(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "object %s (name %s), libbpf %s, BTF %s\n\n", path, out.Name, out.Libbpf, map[bool]string{true: "yes", false: "no"}[out.HasBTF])
 	tw := tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "PROGRAM\tSECTION\tTYPE\tATTACH TYPE\tHANDLER\tAUTO-ATTACH")
+	// A long note (a rejection's error) goes under the table, so that it
+	// does not widen the column of every row.
+	const maxInlineNote = 40
+	var footnotes []string
 	for _, p := range out.Programs {
 		h := p.Handler.Kind
 		if p.Handler.Form != "" {
 			h += fmt.Sprintf(" %q", p.Handler.Form)
 		}
-		if p.Handler.Note != "" {
-			h += " (" + p.Handler.Note + ")"
+		switch note := p.Handler.Note; {
+		case note == "":
+		case len(note) <= maxInlineNote:
+			h += " (" + note + ")"
+		default:
+			footnotes = append(footnotes, fmt.Sprintf("[%d] %s: %s", len(footnotes)+1, p.Name, note))
+			h += fmt.Sprintf(" [%d]", len(footnotes))
 		}
 		auto := yesNo(p.Handler.AutoAttach && p.Autoattach)
 		if !p.Autoload {
@@ -156,6 +165,9 @@ func inspectCommand(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Section, p.ProgType, dash(p.AttachType), h, auto)
 	}
 	tw.Flush()
+	if len(footnotes) > 0 {
+		fmt.Fprintf(stdout, "\n%s\n", strings.Join(footnotes, "\n"))
+	}
 	fmt.Fprintln(stdout)
 	tw = tabwriter.NewWriter(stdout, 0, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "MAP\tTYPE\tKEY\tVALUE\tMAX ENTRIES")

@@ -307,4 +307,11 @@ func TestInspect(t *testing.T) {
 			t.Errorf("inspect text lacks %q:\n%s", w, r.stdout)
 		}
 	}
+	// A rejection's error is a footnote under the table.
+	r = runBin(t, "inspect", testutil.Object(t, "testdata/unknown.bpf.o"))
+	for _, w := range []string{"none [1]", "\n[1] brt_unknown: rejected: ", "brt_bogus/section"} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("inspect text lacks %q:\n%s", w, r.stdout)
+		}
+	}
 }
