@@ -114,7 +114,11 @@ func render(w io.Writer, s Snapshot) {
 		}
 		fmt.Fprintln(w)
 		for _, rec := range rb.Last {
-			fmt.Fprintf(w, "  %s\n", btf.Format(rec.Value))
+			fmt.Fprintf(w, "  %s", btf.Format(rec.Value))
+			if len(rec.Rest) > 0 {
+				fmt.Fprintf(w, " + %s", btf.Format(rec.Rest))
+			}
+			fmt.Fprintln(w)
 		}
 	}
 }

@@ -261,6 +261,27 @@ func TestRunJSON(t *testing.T) {
 	}
 }
 
+// TestRunRecordLongerThanType: a record type shorter than the records
+// decodes their start; the bytes past it come as "rest".
+func TestRunRecordLongerThanType(t *testing.T) {
+	testutil.RequireKernel(t)
+	s := start(t, "run", "--output", "json", "--record", "records=__u64", "--set", "magic=0x62707266",
+		"--set", "tag=hello", "--set", "limits.max_records=1", "--set", "limits.bias=-7",
+		testutil.Object(t, "testdata/run.bpf.o"))
+	unix.Prctl(magic, 0, 0, 0, 0)
+	s.stop(t)
+	rb := find(decode(t, s.stdout.String())["ring_buffers"], "map", "records")
+	if rb == nil || rb["record_type"] != "__u64" || jsonInt(t, rb["records"]) != 1 {
+		t.Fatalf("ring buffer: %v; want 1 record read as __u64", rb)
+	}
+	rec := rb["last"].([]any)[0].(map[string]any)
+	// struct rec after seq: bias -7, then tag "hello".
+	if jsonInt(t, rec["value"]) != 0 || !strings.HasPrefix(rec["rest"].(string), "f9ffffff68656c6c6f") {
+		t.Errorf("record %v; want value 0 (seq) and rest starting with bias -7 and tag hello", rec)
+	}
+	noLeftovers(t)
+}
+
 func TestRunText(t *testing.T) {
 	testutil.RequireKernel(t)
 	r := runBin(t, "run", "--duration", "1200ms", "--interval", "300ms", "--set", "magic=7",

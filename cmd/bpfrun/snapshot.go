@@ -84,6 +84,9 @@ type RingState struct {
 type RingRecord struct {
 	Size  int `json:"size"`
 	Value any `json:"value"`
+	// Rest holds the bytes past the record type's size (a variable-length
+	// record's payload).
+	Rest btf.Hex `json:"rest,omitempty"`
 }
 
 // mapReader reads and decodes map contents.
@@ -316,15 +319,18 @@ func (s *ringStore) add(rec libbpf.Record) {
 	if s.keep <= 0 {
 		return
 	}
-	var v any = btf.Hex(rec.Data)
+	r := RingRecord{Size: len(rec.Data), Value: btf.Hex(rec.Data)}
 	if rs.typeID != 0 {
 		if size, err := s.spec.Size(rs.typeID); err == nil && int(size) <= len(rec.Data) {
-			if d, err := s.spec.Decode(rs.typeID, rec.Data); err == nil {
-				v = d
+			if d, err := s.spec.Decode(rs.typeID, rec.Data[:size]); err == nil {
+				r.Value = d
+				if int(size) < len(rec.Data) {
+					r.Rest = btf.Hex(rec.Data[size:])
+				}
 			}
 		}
 	}
-	rs.last = append(rs.last, RingRecord{Size: len(rec.Data), Value: v})
+	rs.last = append(rs.last, r)
 	if len(rs.last) > s.keep {
 		rs.last = append(rs.last[:0], rs.last[len(rs.last)-s.keep:]...)
 	}
