@@ -24,8 +24,7 @@ func Register() ([]*libbpf.Registration, error) {
 }
 
 // setup gives a program of a legacy section the types and load flags libbpf
-// 0.x gave it,
-// with a deprecation warning, and fails any other section.
+// 0.x gave it, with a deprecation warning, and fails any other section.
 func setup(prog *libbpf.Program) error {
 	sec := prog.SectionName()
 	d, ok := Lookup(sec)

@@ -88,9 +88,10 @@
 //     samples at DefaultFrequency, 99 Hz, like perf record -F 99. At most
 //     kernel.perf_event_max_sample_rate, a sysctl that can change at any
 //     time, so the kernel checks it: a higher freq opens and loads, and
-//     fails Attach with EINVAL naming the event and the limit. The timer events (cpu-clock,
-//     task-clock) fire only while their CPU runs something: a CPU that
-//     idles on a tickless kernel may not be sampled at all.
+//     fails Attach with EINVAL naming the event and the limit. The timer
+//     events (cpu-clock, task-clock) fire only while their CPU runs
+//     something: a CPU that idles on a tickless kernel may not be sampled
+//     at all.
 //
 //   - cpus=<list> (or cpu=<list>) opens the event on these CPUs only, in the kernel's list
 //     format (0-3,6: the commas of the list do not end the option).
