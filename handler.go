@@ -111,6 +111,13 @@ var table struct {
 // "abc" matches SEC("abc") only, "abc/" matches SEC("abc/<anything>"), and
 // "abc+" matches both. Custom handlers are tried before libbpf's own, in
 // registration order, so they can override built-in sections.
+//
+// libbpf keeps raw pointers into its handler table in every program that
+// matched a custom handler, so while an open Object has such programs,
+// RegisterProgHandler, RegisterFallbackProgHandler and Unregister fail with
+// ErrHandlersInUse (unix.EBUSY) instead of waiting. An Object dropped
+// without Close stays open for the life of the process: close every Object
+// before changing the handlers.
 func RegisterProgHandler(sec string, progType ProgType, attachType AttachType, h ProgHandler) (*Registration, error) {
 	if err := validateSection(sec); err != nil {
 		return nil, err

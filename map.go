@@ -91,8 +91,9 @@ func (m *Map) LookupValueSize() (int, error) {
 	return (m.ValueSize() + 7) / 8 * 8 * n, nil
 }
 
-// check validates the buffers of one operation against the map.
-func (m *Map) check(op string, key, value []byte) (*cMap, error) {
+// check validates the buffers of one operation against the map; withValue
+// says the operation takes a value (nil then fails as 0 bytes).
+func (m *Map) check(op string, key, value []byte, withValue bool) (*cMap, error) {
 	c, err := m.ptr()
 	if err != nil {
 		return nil, err
@@ -103,7 +104,7 @@ func (m *Map) check(op string, key, value []byte) (*cMap, error) {
 	if len(key) != m.KeySize() {
 		return nil, fmt.Errorf("map %s: %s: key is %d bytes, the map's are %d: %w", m.name, op, len(key), m.KeySize(), errInvalidArgument)
 	}
-	if value != nil {
+	if withValue {
 		want, err := m.LookupValueSize()
 		if err != nil {
 			return nil, fmt.Errorf("map %s: %s: %w", m.name, op, err)
@@ -128,7 +129,7 @@ func (m *Map) wrap(op string, err error) error {
 
 // Lookup copies the value stored under key into value.
 func (m *Map) Lookup(key, value []byte) error {
-	c, err := m.check("lookup", key, value)
+	c, err := m.check("lookup", key, value, true)
 	if err != nil {
 		return err
 	}
@@ -137,7 +138,7 @@ func (m *Map) Lookup(key, value []byte) error {
 
 // Update stores value under key.
 func (m *Map) Update(key, value []byte, flags UpdateFlags) error {
-	c, err := m.check("update", key, value)
+	c, err := m.check("update", key, value, true)
 	if err != nil {
 		return err
 	}
@@ -146,7 +147,7 @@ func (m *Map) Update(key, value []byte, flags UpdateFlags) error {
 
 // Delete removes key.
 func (m *Map) Delete(key []byte) error {
-	c, err := m.check("delete", key, nil)
+	c, err := m.check("delete", key, nil, false)
 	if err != nil {
 		return err
 	}
@@ -156,7 +157,7 @@ func (m *Map) Delete(key []byte) error {
 // NextKey stores in next the key that follows key, or the first key when key
 // is nil; ErrKeyNotExist means there is none.
 func (m *Map) NextKey(key, next []byte) error {
-	c, err := m.check("next key", next, nil)
+	c, err := m.check("next key", next, nil, false)
 	if err != nil {
 		return err
 	}

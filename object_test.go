@@ -195,9 +195,10 @@ func TestMapAccess(t *testing.T) {
 		{"short key", m.Lookup([]byte{1}, got)},
 		{"long value", m.Lookup(u32(0), make([]byte, 9))},
 		{"nil value", m.Update(u32(0), nil, libbpf.UpdateAny)},
+		{"nil lookup value", m.Lookup(u32(0), nil)},
 	} {
-		if !errors.Is(bad.err, unix.EINVAL) || !strings.Contains(bad.err.Error(), "counts") {
-			t.Errorf("%s: %v, want EINVAL naming the map", bad.name, bad.err)
+		if !errors.Is(bad.err, unix.EINVAL) || !strings.Contains(bad.err.Error(), "counts") || !strings.Contains(bad.err.Error(), " bytes") {
+			t.Errorf("%s: %v, want EINVAL naming the map and the sizes", bad.name, bad.err)
 		}
 	}
 	if err := m.Lookup(u32(99), got); !errors.Is(err, libbpf.ErrKeyNotExist) {
