@@ -1,5 +1,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -192,9 +194,20 @@ int golibbpf_test_run(int prog_fd, const void *data_in, uint32_t data_size_in, v
 		.flags = flags,
 		.cpu = cpu,
 	);
-	int err;
+	sigset_t all, old;
+	int err, errno_;
 
+	/* The kernel abandons a repeated run with EINTR when the thread has a
+	 * signal pending, and the Go runtime signals its threads (SIGURG) at
+	 * any time. Blocking them on this thread for the run makes it run
+	 * exactly repeat times; signals for the process go to other threads,
+	 * and the blocked ones arrive when the mask is restored. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	err = bpf_prog_test_run_opts(prog_fd, &opts);
+	errno_ = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = errno_;
 	*data_size_out = opts.data_size_out;
 	*ctx_size_out = opts.ctx_size_out;
 	*retval = opts.retval;

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -174,6 +175,44 @@ func TestProgramRun(t *testing.T) {
 	}
 }
 
+// TestProgramRunSignalled runs a program many times while its thread keeps
+// getting signals, as Go's preemption (SIGURG) sends them: the kernel aborts
+// a repeated test run with a signal pending, and Run must not hand that
+// EINTR to the caller nor run the program more or fewer times than asked.
+func TestProgramRunSignalled(t *testing.T) {
+	obj := loadBasic(t)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	pid, tid := unix.Getpid(), unix.Gettid()
+	done := make(chan struct{})
+	var signalled sync.WaitGroup
+	signalled.Go(func() {
+		for {
+			select {
+			case <-done:
+				return
+			default:
+				unix.Tgkill(pid, tid, unix.SIGURG)
+				time.Sleep(20 * time.Microsecond)
+			}
+		}
+	})
+	const repeat = 1_000_000
+	packet := make([]byte, 64)
+	var err error
+	for i := 0; i < 5 && err == nil; i++ {
+		_, err = obj.Program("filter_me").Run(&libbpf.RunOptions{Data: packet, Repeat: repeat})
+	}
+	close(done)
+	signalled.Wait()
+	if err != nil {
+		t.Fatalf("Run under signals: %v", err)
+	}
+	if got := counter(t, obj, 7); got != 5*repeat {
+		t.Errorf("ran %d times, want %d", got, 5*repeat)
+	}
+}
+
 func TestMapAccess(t *testing.T) {
 	obj := loadBasic(t)
 	m := obj.Map("counts")
@@ -240,7 +279,7 @@ func TestOpenBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if obj.Name() != "from_memory" || len(obj.Programs()) != 6 || obj.Program("nope") != nil || obj.Map("nope") != nil {
+	if obj.Name() != "from_memory" || len(obj.Programs()) != 7 || obj.Program("nope") != nil || obj.Map("nope") != nil {
 		t.Errorf("name %q, %d programs", obj.Name(), len(obj.Programs()))
 	}
 	obj.Close()

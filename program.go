@@ -395,6 +395,8 @@ type RunResult struct {
 
 // Run runs the loaded program once (or Repeat times) in the kernel with
 // BPF_PROG_TEST_RUN; syscall, XDP, tc and socket filter programs support it.
+// Signals to the calling thread, such as the Go runtime's preemption
+// requests, wait until the run ends instead of cutting it short with EINTR.
 func (p *Program) Run(opts *RunOptions) (RunResult, error) {
 	if opts == nil {
 		opts = &RunOptions{}

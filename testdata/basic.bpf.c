@@ -18,3 +18,6 @@ int on_uprobe_multi(void *ctx) { count(4); return 0; }
 
 SEC("syscall")
 int run_me(void *ctx) { count(6); return 42; }
+
+SEC("socket")
+int filter_me(struct __sk_buff *skb) { count(7); return 0; }
