@@ -27,11 +27,16 @@ func survive(returned *bool) {
 	}
 }
 
+// goProgSetup gets the program's name and section from C, which spares the
+// wrapper it creates two calls back into C.
+//
 //export goProgSetup
-func goProgSetup(prog *C.struct_bpf_program, cookie, op C.uintptr_t) C.int {
+func goProgSetup(prog *C.struct_bpf_program, name, section *C.char, cookie, op C.uintptr_t) C.int {
 	returned := false
 	defer survive(&returned)
-	ret := dispatch(PhaseSetup, prog, uintptr(cookie), uintptr(op), callSetup)
+	ret := dispatch(PhaseSetup, uintptr(cookie), uintptr(op), func(o *operation) *Program {
+		return o.opened(&Program{c: prog, name: C.GoString(name), section: C.GoString(section)})
+	}, callSetup)
 	returned = true
 	return C.int(ret)
 }
@@ -40,7 +45,9 @@ func goProgSetup(prog *C.struct_bpf_program, cookie, op C.uintptr_t) C.int {
 func goProgPrepareLoad(prog *C.struct_bpf_program, opts *C.struct_bpf_prog_load_opts, cookie, op C.uintptr_t) C.int {
 	returned := false
 	defer survive(&returned)
-	ret := dispatch(PhasePrepareLoad, prog, uintptr(cookie), uintptr(op), func(r *Registration, p *Program, o *operation) error {
+	ret := dispatch(PhasePrepareLoad, uintptr(cookie), uintptr(op), func(o *operation) *Program {
+		return o.program(prog)
+	}, func(r *Registration, p *Program, o *operation) error {
 		lo := o.loadOptions()
 		*lo = LoadOptions{
 			ExpectedAttachType: AttachType(opts.expected_attach_type),
@@ -71,7 +78,9 @@ func goProgPrepareLoad(prog *C.struct_bpf_program, opts *C.struct_bpf_prog_load_
 func goProgAttach(prog *C.struct_bpf_program, cookie, op C.uintptr_t, out **C.struct_bpf_link) C.int {
 	returned := false
 	defer survive(&returned)
-	ret := dispatch(PhaseAttach, prog, uintptr(cookie), uintptr(op), func(r *Registration, p *Program, o *operation) error {
+	ret := dispatch(PhaseAttach, uintptr(cookie), uintptr(op), func(o *operation) *Program {
+		return o.program(prog)
+	}, func(r *Registration, p *Program, o *operation) error {
 		link, err := callAttach(r, p, o)
 		*out = link
 		return err

@@ -16,14 +16,17 @@ func BenchmarkDispatch(b *testing.B) {
 	r := &Registration{handler: ProgHandler{Setup: func(*Program) error { return nil }}}
 	cookie := handles.New(r)
 	defer handles.Delete(cookie)
-	op := newOperation(nil)
-	defer op.release()
 	var storage [64]byte // stands in for a libbpf program: only its address is used
 	c := (*cProgram)(unsafe.Pointer(&storage))
-	op.progs = map[*cProgram]*Program{c: {c: c}}
+	op := newOperation(&Object{progs: []*Program{{c: c}}})
+	defer op.release()
+	program := func(o *operation) *Program {
+		o.next = 0
+		return o.program(c)
+	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if dispatch(PhaseSetup, c, uintptr(cookie), uintptr(op.handle), callSetup) != 0 {
+		if dispatch(PhaseSetup, uintptr(cookie), uintptr(op.handle), program, callSetup) != 0 {
 			b.Fatal("setup failed")
 		}
 	}

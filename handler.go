@@ -269,51 +269,85 @@ func Registrations() []*Registration {
 // goroutines work on different objects at once. It is used by one goroutine.
 type operation struct {
 	handle   cgo.Handle
-	obj      *Object                // nil during Open
-	progs    map[*cProgram]*Program // wrappers created during Open
-	links    map[*cLink]*Link       // links handed to libbpf by Attach callbacks
-	bound    bool                   // a program matched a custom handler
-	err      error                  // the first callback failure
-	loadOpts LoadOptions            // handed to each PrepareLoad in turn
+	obj      *Object       // nil during Open
+	progs    []*Program    // during Open: the wrappers Setup callbacks saw, in ELF order
+	next     int           // the index in obj.progs the next callback most likely serves
+	attached *Link         // the Link the last Attach callback handed to libbpf
+	reg      *Registration // the registration of the last callback, by its handle
+	bound    bool          // a program matched a custom handler
+	err      error         // the first callback failure
+	loadOpts LoadOptions   // handed to each PrepareLoad in turn
 	// What libbpf warned about, to explain a failure.
 	lastWarning string
 	loadProg    string
 	loadLog     string
 }
 
+// latestOperation is the operation created last, which the callbacks of a
+// call almost always serve: finding it by its handle is a compare, where
+// cgo.Handle.Value hashes its way through a sync.Map.
+var latestOperation atomic.Pointer[operation]
+
 func newOperation(obj *Object) *operation {
 	op := &operation{obj: obj}
 	op.handle = handles.New(op)
+	latestOperation.Store(op)
 	return op
 }
 
-func (op *operation) release() { handles.Delete(op.handle) }
+func (op *operation) release() {
+	latestOperation.CompareAndSwap(op, nil)
+	handles.Delete(op.handle)
+}
 
 func lookupOperation(h uintptr) *operation {
 	if h == 0 {
 		return nil
 	}
+	if op := latestOperation.Load(); op != nil && uintptr(op.handle) == h {
+		return op
+	}
 	return cgo.Handle(h).Value().(*operation)
 }
 
-// program returns the wrapper of c for a callback, the same one the Object
-// hands out later.
-func (op *operation) program(c *cProgram) *Program {
+// registration resolves a callback's cookie, remembering the last one: the
+// programs of an object mostly share a handler.
+func (op *operation) registration(cookie uintptr) *Registration {
 	if op == nil {
+		return cgo.Handle(cookie).Value().(*Registration)
+	}
+	if op.reg == nil || uintptr(op.reg.handle) != cookie {
+		op.reg = cgo.Handle(cookie).Value().(*Registration)
+	}
+	return op.reg
+}
+
+// program returns the Object's wrapper of c for a Load or Attach callback.
+// libbpf calls back in ELF order and Object.Attach sets next, so the guess
+// at next almost always holds and no map is needed.
+func (op *operation) program(c *cProgram) *Program {
+	if op == nil || op.obj == nil {
 		return newProgram(c, nil)
 	}
-	if op.obj != nil {
-		if p := op.obj.byPtr[c]; p != nil {
+	progs := op.obj.progs
+	if i := op.next; i < len(progs) && progs[i].c == c {
+		op.next = i + 1
+		return progs[i]
+	}
+	for i, p := range progs {
+		if p.c == c {
+			op.next = i + 1
 			return p
 		}
 	}
-	if op.progs == nil {
-		op.progs = make(map[*cProgram]*Program)
-	}
-	p := op.progs[c]
-	if p == nil {
-		p = newProgram(c, op.obj)
-		op.progs[c] = p
+	return newProgram(c, op.obj)
+}
+
+// opened records the wrapper a Setup callback gets during Open, which the
+// Object then adopts, so the callback and the caller see the same Program.
+func (op *operation) opened(p *Program) *Program {
+	if op != nil {
+		op.progs = append(op.progs, p)
 	}
 	return p
 }
@@ -327,9 +361,10 @@ func (op *operation) loadOptions() *LoadOptions {
 	return &op.loadOpts
 }
 
-// link returns the Go Link for a libbpf link pointer the operation produced.
+// link returns the Go Link for the libbpf link the last attach produced:
+// the one its Attach callback returned, or a new wrapper for libbpf's own.
 func (op *operation) link(c *cLink) *Link {
-	if l := op.links[c]; l != nil {
+	if l := op.attached; l != nil && l.primary() == c {
 		return l
 	}
 	return &Link{c: c}
@@ -350,17 +385,17 @@ func (op *operation) failure(what string, err error) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// dispatch runs one callback for the program c of the registration whose
-// handle is cookie. It never lets a panic reach the C frames, records a
-// failure in the operation so the Go caller gets the callback's own error, and
-// returns the negative errno libbpf expects.
-func dispatch(phase Phase, c *cProgram, cookie, opHandle uintptr, call func(*Registration, *Program, *operation) error) (ret int32) {
+// dispatch runs one callback of the registration whose handle is cookie for
+// the program that program finds in the operation. It never lets a panic
+// reach the C frames, records a failure in the operation so the Go caller gets
+// the callback's own error, and returns the negative errno libbpf expects.
+func dispatch(phase Phase, cookie, opHandle uintptr, program func(*operation) *Program, call func(*Registration, *Program, *operation) error) (ret int32) {
 	var prog *Program
 	var op *operation
 	err := protect(func() error {
-		r := cgo.Handle(cookie).Value().(*Registration)
 		op = lookupOperation(opHandle)
-		prog = op.program(c)
+		r := op.registration(cookie)
+		prog = program(op)
 		return call(r, prog, op)
 	})
 	if err == nil {
@@ -429,10 +464,7 @@ func callAttach(r *Registration, p *Program, op *operation) (*cLink, error) {
 		return nil, fmt.Errorf("attach callback returned a destroyed link: %w", unix.EINVAL)
 	}
 	if op != nil {
-		if op.links == nil {
-			op.links = make(map[*cLink]*Link)
-		}
-		op.links[c] = link
+		op.attached = link
 	}
 	return c, nil
 }

@@ -21,7 +21,8 @@ static int setup_trampoline(struct bpf_program *prog, long cookie)
 	int err;
 
 	callback_depth++;
-	err = goProgSetup(prog, (uintptr_t)cookie, current_op);
+	err = goProgSetup(prog, (char *)bpf_program__name(prog), (char *)bpf_program__section_name(prog),
+			  (uintptr_t)cookie, current_op);
 	callback_depth--;
 	return err;
 }

@@ -26,7 +26,6 @@ type Object struct {
 	c     *cObject
 	name  string
 	progs []*Program
-	byPtr map[*cProgram]*Program
 	maps  []*Map
 	links []*Link // made by Attach, destroyed by Close
 	bound bool    // has programs bound to custom handlers
@@ -76,15 +75,17 @@ func openObject(what string, open func(op uintptr) (*cObject, error)) (*Object, 
 		return nil, op.failure(what, err)
 	}
 
-	o := &Object{c: c, name: objectName(c), bound: op.bound, byPtr: make(map[*cProgram]*Program)}
+	o := &Object{c: c, name: objectName(c), bound: op.bound}
+	seen := op.progs // in ELF order, like objectPrograms
 	for _, cp := range objectPrograms(c) {
-		p := op.progs[cp]
-		if p == nil {
+		var p *Program
+		if len(seen) > 0 && seen[0].c == cp {
+			p, seen = seen[0], seen[1:]
+		} else {
 			p = newProgram(cp, o)
 		}
 		p.obj = o
 		o.progs = append(o.progs, p)
-		o.byPtr[cp] = p
 	}
 	for _, cm := range objectMaps(c) {
 		o.maps = append(o.maps, &Map{c: cm, obj: o, name: mapName(cm)})
@@ -181,10 +182,11 @@ func (o *Object) Attach() error {
 		o.links = o.links[:len(o.links)-len(made)]
 		return err
 	}
-	for _, p := range o.progs {
+	for i, p := range o.progs {
 		if p.autoLink != nil {
 			continue
 		}
+		op.next, op.attached = i, nil
 		c, err := autoattachProgram(p.c, uintptr(op.handle))
 		if err != nil {
 			return fail(fmt.Sprintf("auto-attach program %s (SEC %q)", p.name, p.section), err)
