@@ -31,14 +31,17 @@ import (
 func BenchmarkHandlers(b *testing.B) {
 	requireKernel(b)
 	registerGo(b, goHandler)
-	registerC(b, chandlers.WithPrepareLoad|chandlers.WithAttach)
+	registerC(b, "bench_c/", chandlers.WithPrepareLoad|chandlers.WithAttach)
+	registerC(b, "bench_x/", chandlers.WithPrepareLoad|chandlers.WithAttach|chandlers.WithCrossing)
 	for _, n := range []int{10, 100, 1000} {
 		goObj := object(b, fmt.Sprintf("many_go_%d.bpf.o", n))
 		cObj := object(b, fmt.Sprintf("many_c_%d.bpf.o", n))
+		xObj := object(b, fmt.Sprintf("many_x_%d.bpf.o", n))
 		builtinObj := object(b, fmt.Sprintf("many_builtin_%d.bpf.o", n))
 		cases := []icase{
 			{"go", func(ph *[4]time.Duration) error { return cycle(goObj, nil, ph) }},
 			{"c", func(ph *[4]time.Duration) error { return cycle(cObj, nil, ph) }},
+			{"cgo", func(ph *[4]time.Duration) error { return cycle(xObj, nil, ph) }},
 			{"purec", func(ph *[4]time.Duration) error {
 				t, err := chandlers.Cycle(cObj, chandlers.CycleAutoAttach)
 				*ph = [4]time.Duration{t.Open, t.Load, t.Attach, t.Close}
@@ -74,12 +77,13 @@ func BenchmarkTrampoline(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer reg.Unregister()
-	h, err := chandlers.Register("bench_c+", chandlers.WithDecline)
-	if err != nil {
-		b.Fatal(err)
+	registerC(b, "bench_c+", chandlers.WithDecline)
+	registerC(b, "bench_x+", chandlers.WithDecline|chandlers.WithCrossing)
+	objs := map[string][]byte{
+		"go":  object(b, "many_go1_1000.bpf.o"),
+		"c":   object(b, "many_c1_1000.bpf.o"),
+		"cgo": object(b, "many_x1_1000.bpf.o"),
 	}
-	defer h.Unregister()
-	objs := map[string][]byte{"go": object(b, "many_go1_1000.bpf.o"), "c": object(b, "many_c1_1000.bpf.o")}
 	open := func(name string) icase {
 		return icase{name, func(*[4]time.Duration) error {
 			obj, err := libbpf.OpenObjectBytes(objs[name], nil)
@@ -90,11 +94,11 @@ func BenchmarkTrampoline(b *testing.B) {
 		}}
 	}
 	b.Run("setup", func(b *testing.B) {
-		interleave(b, []icase{open("go"), open("c")})
+		interleave(b, []icase{open("go"), open("c"), open("cgo")})
 	})
 	b.Run("attach", func(b *testing.B) {
 		var cases []icase
-		for _, name := range []string{"go", "c"} {
+		for _, name := range []string{"go", "c", "cgo"} {
 			obj, err := libbpf.OpenObjectBytes(objs[name], nil)
 			if err != nil {
 				b.Fatal(err)

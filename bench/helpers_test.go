@@ -125,10 +125,10 @@ func registerGo(tb testing.TB, h libbpf.ProgHandler) {
 	})
 }
 
-// registerC registers the C handler for "bench_c/" and arranges its removal.
-func registerC(tb testing.TB, flags int) {
+// registerC registers the C handler for sec and arranges its removal.
+func registerC(tb testing.TB, sec string, flags int) {
 	tb.Helper()
-	h, err := chandlers.Register("bench_c/", flags)
+	h, err := chandlers.Register(sec, flags)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -71,6 +71,10 @@ func many(buf *bytes.Buffer, n int) {
 #define SECNAME(i) "bench_go"
 #elif KIND == 4
 #define SECNAME(i) "bench_c"
+#elif KIND == 5
+#define SECNAME(i) "bench_x/" #i
+#elif KIND == 6
+#define SECNAME(i) "bench_x"
 #else
 #define SECNAME(i) "perf_event"
 #endif

@@ -12,14 +12,26 @@
 #include <bpf/libbpf.h>
 
 #include "chandlers.h"
+#include "_cgo_export.h"
+
+/* A handler registered with CH_CROSS has cookie 1: each of its callbacks
+ * makes the round trip into Go (chGoEmpty) that a Go handler's callback
+ * makes, and otherwise does the C handler's work. */
+static inline void cross(long cookie)
+{
+	if (cookie)
+		chGoEmpty();
+}
 
 static int setup_fn(struct bpf_program *prog, long cookie)
 {
+	cross(cookie);
 	return 0;
 }
 
 static int prepare_fn(struct bpf_program *prog, struct bpf_prog_load_opts *opts, long cookie)
 {
+	cross(cookie);
 	return 0;
 }
 
@@ -46,8 +58,10 @@ int ch_open_cpu_clock(void)
 
 static int attach_fn(const struct bpf_program *prog, long cookie, struct bpf_link **link)
 {
-	int fd = ch_open_cpu_clock(), err;
+	int fd, err;
 
+	cross(cookie);
+	fd = ch_open_cpu_clock();
 	if (fd < 0)
 		return fd;
 	*link = bpf_program__attach_perf_event(prog, fd);
@@ -61,6 +75,7 @@ static int attach_fn(const struct bpf_program *prog, long cookie, struct bpf_lin
 
 static int decline_fn(const struct bpf_program *prog, long cookie, struct bpf_link **link)
 {
+	cross(cookie);
 	*link = NULL;
 	return 0;
 }
@@ -68,6 +83,7 @@ static int decline_fn(const struct bpf_program *prog, long cookie, struct bpf_li
 int ch_register(const char *sec, int flags)
 {
 	LIBBPF_OPTS(libbpf_prog_handler_opts, opts,
+		.cookie = (flags & CH_CROSS) ? 1 : 0,
 		.prog_setup_fn = setup_fn,
 		.prog_prepare_load_fn = (flags & CH_PREPARE) ? prepare_fn : NULL,
 		.prog_attach_fn = (flags & CH_ATTACH) ? attach_fn : (flags & CH_DECLINE) ? decline_fn : NULL,

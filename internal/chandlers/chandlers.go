@@ -34,7 +34,13 @@ const (
 	WithPrepareLoad = C.CH_PREPARE
 	WithAttach      = C.CH_ATTACH
 	WithDecline     = C.CH_DECLINE // an attach callback that declines every program
+	// WithCrossing makes every callback first call an empty Go function:
+	// the cgo round trip of a Go handler without the module's dispatch.
+	WithCrossing = C.CH_CROSS
 )
+
+//export chGoEmpty
+func chGoEmpty() {}
 
 // Handler is a registered C handler.
 type Handler struct{ id C.int }
