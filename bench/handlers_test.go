@@ -20,6 +20,11 @@ import (
 //	c         SEC("bench_c/<i>"): the equivalent C handler of
 //	          internal/chandlers, registered with libbpf in the same
 //	          process, driven by the same module API calls.
+//	cgo       SEC("bench_x/<i>"): the same C handler, except that each of
+//	          its callbacks first calls an empty exported Go function: the
+//	          runtime's C→Go crossings without the module, so that go/c
+//	          splits into cgo/c (crossings) and go/cgo (the module's
+//	          dispatch and the Go handler's own work in Go).
 //	purec     the same C handler driven entirely from C (open_mem, load,
 //	          bpf_program__attach, bpf_link__destroy, close): what a C
 //	          program would do.
@@ -57,16 +62,18 @@ func BenchmarkHandlers(b *testing.B) {
 
 // BenchmarkTrampoline measures the round trip from libbpf through the C
 // trampoline into a Go callback and back, against a C callback, for the
-// setup and attach callbacks. Both handlers serve an object of 1000
-// programs in one section (SEC("bench_go") or SEC("bench_c"), so that
-// libbpf's per-section work does not drown the callbacks); the cases
-// differ only in the callback's language:
+// setup and attach callbacks. The handlers serve an object of 1000
+// programs in one section (SEC("bench_go"), SEC("bench_c") or
+// SEC("bench_x"), so that libbpf's per-section work does not drown the
+// callbacks); the cases differ only in the callback's language ("cgo" is
+// the C callback that first calls an empty Go function):
 //
 //	setup   OpenObjectBytes + Close, with an empty Setup (Go) or setup_fn (C)
 //	attach  Object.Attach on the loaded object, whose Attach callback
 //	        declines every program ((nil, nil) in Go, 0 and no link in C)
 //
-// The round trip is (go - c) / 1000, computed by the report.
+// The round trip is (go - c) / 1000, computed by the report, which splits
+// it into the crossing (cgo - c) and the module's dispatch (go - cgo).
 func BenchmarkTrampoline(b *testing.B) {
 	requireKernel(b)
 	reg, err := libbpf.RegisterProgHandler("bench_go+", libbpf.ProgTypePerfEvent, 0, libbpf.ProgHandler{

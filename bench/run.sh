@@ -6,13 +6,13 @@
 #
 #   ROUNDS=5        rounds (the spread reported is over them)
 #   BENCHTIME=1s    -test.benchtime of every benchmark but the two below
-#   HANDLERS_BENCHTIME=3s   of BenchmarkHandlers (one 1000-program cycle is ~60 ms)
+#   HANDLERS_BENCHTIME=4s   of BenchmarkHandlers (one 1000-program cycle is ~60 ms, 5 cases)
 #   OUT=build/bench.out     raw `go test -bench` output of all rounds
 set -euo pipefail
 cd "$(dirname "$0")"
 ROUNDS=${ROUNDS:-5}
 BENCHTIME=${BENCHTIME:-1s}
-HANDLERS_BENCHTIME=${HANDLERS_BENCHTIME:-3s}
+HANDLERS_BENCHTIME=${HANDLERS_BENCHTIME:-4s}
 OUT=${OUT:-build/bench.out}
 
 make -s all

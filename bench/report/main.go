@@ -6,6 +6,9 @@
 //	RATIO go_vs_c/<case> <median>
 //	RATIO ours_vs_cilium/<case> <median>
 //
+// and, splitting go_vs_c, cgo_vs_c (the runtime's C→Go crossings alone) and
+// go_vs_cgo (what the module and the Go handler add to them).
+//
 // Each benchmark reports per-round medians of interleaved cases as custom
 // metrics ("<case>-ns/op"); a ratio is computed within each round and then
 // summarised over the rounds.
@@ -144,7 +147,7 @@ func main() {
 	fmt.Printf("%-7s %-8s %-32s %10s %10s %10s %10s\n", "progs", "case", "cycle", "open", "load", "attach", "close")
 	for _, n := range []string{"10", "100", "1000"} {
 		bench := "Handlers/progs=" + n
-		for _, c := range []string{"go", "c", "purec", "builtin"} {
+		for _, c := range []string{"go", "cgo", "c", "purec", "builtin"} {
 			phase := func(p string) string {
 				s := summarize(get(bench, c+"-"+p+"-ns/op"))
 				if !s.ok() {
@@ -156,18 +159,27 @@ func main() {
 				phase("open"), phase("load"), phase("attach"), phase("close"))
 		}
 		goC, goPureC, goBuiltin := ratio(bench, "go", "c"), ratio(bench, "go", "purec"), ratio(bench, "go", "builtin")
+		cgoC, goCgo := ratio(bench, "cgo", "c"), ratio(bench, "go", "cgo")
 		fmt.Printf("        go/c %s   go/purec %s   go/builtin %s\n", rat(goC), rat(goPureC), rat(goBuiltin))
+		fmt.Printf("        cgo/c %s (crossings)   go/cgo %s (module + Go handler)\n", rat(cgoC), rat(goCgo))
 		headline("go_vs_c", "progs="+n, goC)
 		headline("go_vs_purec", "progs="+n, goPureC)
+		headline("cgo_vs_c", "progs="+n, cgoC)
+		headline("go_vs_cgo", "progs="+n, goCgo)
 	}
 
 	fmt.Println("\n== Trampoline round trip per callback, 1000 programs (BenchmarkTrampoline)")
 	for _, cb := range []string{"setup", "attach"} {
 		bench := "Trampoline/" + cb
-		d := summarize(per(get(bench, "go-ns/op"), get(bench, "c-ns/op"), func(g, c float64) float64 { return (g - c) / 1000 }))
-		if d.ok() {
-			fmt.Printf("%-7s go %s  c %s  round trip Go minus C: %.0f ns [%.0f, %.0f] per callback\n", cb,
-				us(summarize(get(bench, "go-ns/op"))), us(summarize(get(bench, "c-ns/op"))), d.med, d.min, d.max)
+		perCallback := func(g, c float64) float64 { return (g - c) / 1000 }
+		d := summarize(per(get(bench, "go-ns/op"), get(bench, "c-ns/op"), perCallback))
+		crossing := summarize(per(get(bench, "cgo-ns/op"), get(bench, "c-ns/op"), perCallback))
+		module := summarize(per(get(bench, "go-ns/op"), get(bench, "cgo-ns/op"), perCallback))
+		if d.ok() && crossing.ok() && module.ok() {
+			fmt.Printf("%-7s go %s  cgo %s  c %s\n", cb, us(summarize(get(bench, "go-ns/op"))),
+				us(summarize(get(bench, "cgo-ns/op"))), us(summarize(get(bench, "c-ns/op"))))
+			fmt.Printf("        Go minus C %.0f ns [%.0f, %.0f] per callback = crossing (cgo minus c) %.0f ns [%.0f, %.0f] + module (go minus cgo) %.0f ns [%.0f, %.0f]\n",
+				d.med, d.min, d.max, crossing.med, crossing.min, crossing.max, module.med, module.min, module.max)
 		}
 	}
 
