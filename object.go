@@ -76,7 +76,9 @@ func openObject(what string, open func(op uintptr) (*cObject, error)) (*Object, 
 	}
 
 	o := &Object{c: c, name: objectName(c), bound: op.bound}
-	seen := op.progs // in ELF order, like objectPrograms
+	// libbpf's open ran Setup in bpf_object__for_each_program order, the
+	// order objectPrograms walks, so the wrappers it saw come up in turn.
+	seen := op.progs
 	for _, cp := range objectPrograms(c) {
 		var p *Program
 		if len(seen) > 0 && seen[0].c == cp {

@@ -3,14 +3,15 @@
 //	gen -kind many -n N -o many_N.bpf.c   N programs, one shared counter map
 //	gen -kind maps -n N -o maps_N.bpf.c   N maps of four types, 1 program per 16
 //
-// A many_N source is compiled three times (see bench/Makefile), with KIND
-// 0, 1 or 2 choosing the section of every program: SEC("bench_go/<i>")
-// (served by the benchmark's Go handler), SEC("bench_c/<i>") (served by the
-// C handler of internal/chandlers) or SEC("perf_event") (libbpf's
-// built-in). The programs are otherwise identical, instruction for
-// instruction. KIND 3 and 4 put every program in one section, SEC("bench_go")
-// or SEC("bench_c"), for the trampoline benchmark: libbpf's per-section
-// work then no longer dwarfs the callbacks.
+// A many_N source is compiled once per KIND (see bench/Makefile), which
+// chooses the section of every program: 0 SEC("bench_go/<i>") (served by the
+// benchmark's Go handler), 1 SEC("bench_c/<i>") (the C handler of
+// internal/chandlers), 5 SEC("bench_x/<i>") (the C handler whose callbacks
+// cross into Go), 2 SEC("perf_event") (libbpf's built-in). The programs are
+// otherwise identical, instruction for instruction. KIND 3, 4 and 6 put
+// every program in one section, SEC("bench_go"), SEC("bench_c") or
+// SEC("bench_x"), for the trampoline benchmark: libbpf's per-section work
+// then no longer dwarfs the callbacks.
 package main
 
 import (

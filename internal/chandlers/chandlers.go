@@ -21,6 +21,7 @@ import "C"
 
 import (
 	"fmt"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -34,13 +35,20 @@ const (
 	WithPrepareLoad = C.CH_PREPARE
 	WithAttach      = C.CH_ATTACH
 	WithDecline     = C.CH_DECLINE // an attach callback that declines every program
-	// WithCrossing makes every callback first call an empty Go function:
-	// the cgo round trip of a Go handler without the module's dispatch.
+	// WithCrossing makes every callback first call a Go function that only
+	// counts the call: the C→Go round trip of a Go handler without the
+	// module's dispatch.
 	WithCrossing = C.CH_CROSS
 )
 
+var crossings atomic.Int64
+
 //export chGoEmpty
-func chGoEmpty() {}
+func chGoEmpty() { crossings.Add(1) }
+
+// Crossings returns how many times callbacks registered WithCrossing have
+// called into Go.
+func Crossings() int64 { return crossings.Load() }
 
 // Handler is a registered C handler.
 type Handler struct{ id C.int }

@@ -19,11 +19,11 @@ func TestCHandlers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
+	unregister := func(h *chandlers.Handler) {
 		if err := h.Unregister(); err != nil {
 			t.Error(err)
 		}
-	}()
+	}
 	fds := testutil.OpenFDs(t)
 
 	for _, mode := range []int{chandlers.CycleNoAttach, chandlers.CycleAutoAttach, chandlers.CyclePerfEvent} {
@@ -37,27 +37,47 @@ func TestCHandlers(t *testing.T) {
 	}
 
 	// The module sees the C handler: the programs get its type, and
-	// Object.Attach goes through its attach callback.
-	obj, err := libbpf.OpenObjectBytes(data, nil)
+	// Object.Attach goes through its attach callback. WithCrossing adds one
+	// call into Go per callback: setup, prepare-load and attach for each of
+	// the two programs.
+	cycle := func() {
+		obj, err := libbpf.OpenObjectBytes(data, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer obj.Close()
+		for _, p := range obj.Programs() {
+			if p.Type() != libbpf.ProgTypePerfEvent {
+				t.Errorf("%s: type %v, want perf_event", p.Name(), p.Type())
+			}
+		}
+		if err := obj.Load(); err != nil {
+			t.Fatal(err)
+		}
+		if err := obj.Attach(); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(obj.Links()); n != 2 {
+			t.Errorf("%d links, want 2", n)
+		}
+		if err := obj.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := chandlers.Crossings()
+	cycle()
+	if n := chandlers.Crossings() - before; n != 0 {
+		t.Errorf("%d calls into Go without WithCrossing", n)
+	}
+	unregister(h)
+	h, err = chandlers.Register("ch_test/", chandlers.WithPrepareLoad|chandlers.WithAttach|chandlers.WithCrossing)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range obj.Programs() {
-		if p.Type() != libbpf.ProgTypePerfEvent {
-			t.Errorf("%s: type %v, want perf_event", p.Name(), p.Type())
-		}
-	}
-	if err := obj.Load(); err != nil {
-		t.Fatal(err)
-	}
-	if err := obj.Attach(); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(obj.Links()); n != 2 {
-		t.Errorf("%d links, want 2", n)
-	}
-	if err := obj.Close(); err != nil {
-		t.Fatal(err)
+	defer unregister(h)
+	cycle()
+	if n := chandlers.Crossings() - before; n != 6 {
+		t.Errorf("%d calls into Go WithCrossing, want 6", n)
 	}
 
 	timing, err := chandlers.TimeProgLoad(data, 3)
