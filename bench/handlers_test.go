@@ -21,7 +21,7 @@ import (
 //	          internal/chandlers, registered with libbpf in the same
 //	          process, driven by the same module API calls.
 //	cgo       SEC("bench_x/<i>"): the same C handler, except that each of
-//	          its callbacks first calls an empty exported Go function: the
+//	          its callbacks first calls a Go function that only counts: the
 //	          runtime's C→Go crossings without the module, so that go/c
 //	          splits into cgo/c (crossings) and go/cgo (the module's
 //	          dispatch and the Go handler's own work in Go).
@@ -66,7 +66,7 @@ func BenchmarkHandlers(b *testing.B) {
 // programs in one section (SEC("bench_go"), SEC("bench_c") or
 // SEC("bench_x"), so that libbpf's per-section work does not drown the
 // callbacks); the cases differ only in the callback's language ("cgo" is
-// the C callback that first calls an empty Go function):
+// the C callback that first calls into Go):
 //
 //	setup   OpenObjectBytes + Close, with an empty Setup (Go) or setup_fn (C)
 //	attach  Object.Attach on the loaded object, whose Attach callback

@@ -15,12 +15,12 @@
 #include "_cgo_export.h"
 
 /* A handler registered with CH_CROSS has cookie 1: each of its callbacks
- * makes the round trip into Go (chGoEmpty, which only counts it) that a Go
- * handler's callback makes, and otherwise does the C handler's work. */
+ * makes the round trip into Go that a Go handler's callback makes
+ * (chCountCrossing only counts it), and otherwise does the C handler's work. */
 static inline void cross(long cookie)
 {
 	if (cookie)
-		chGoEmpty();
+		chCountCrossing();
 }
 
 static int setup_fn(struct bpf_program *prog, long cookie)

@@ -43,8 +43,8 @@ const (
 
 var crossings atomic.Int64
 
-//export chGoEmpty
-func chGoEmpty() { crossings.Add(1) }
+//export chCountCrossing
+func chCountCrossing() { crossings.Add(1) }
 
 // Crossings returns how many times callbacks registered WithCrossing have
 // called into Go.
