@@ -86,9 +86,21 @@ func Object(t testing.TB, name string) string {
 	return name
 }
 
+// startNetpoll makes the Go runtime create its network poller (an epoll fd
+// and an eventfd, kept for the life of the process), which it does at the
+// first pollable file: otherwise that may come between two counts. go test
+// does it early (its log file); a test binary run by hand does not.
+var startNetpoll = sync.OnceFunc(func() {
+	if r, w, err := os.Pipe(); err == nil {
+		r.Close()
+		w.Close()
+	}
+})
+
 // OpenFDs counts the file descriptors open in this process.
 func OpenFDs(t testing.TB) int {
 	t.Helper()
+	startNetpoll()
 	ents, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
 		t.Fatal(err)
