@@ -12,7 +12,7 @@ enum {
 	CH_PREPARE = 1, /* an empty prog_prepare_load_fn */
 	CH_ATTACH = 2,  /* a prog_attach_fn that opens a cpu-clock perf event */
 	CH_DECLINE = 4, /* a prog_attach_fn that declines: returns 0, no link */
-	CH_CROSS = 8,   /* every callback first calls an empty Go function */
+	CH_CROSS = 8,   /* every callback first calls into Go (chCountCrossing) */
 };
 
 /* Registers a perf_event-type handler for sec with an empty setup callback

@@ -19,11 +19,16 @@ func TestCHandlers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	unregister := func(h *chandlers.Handler) {
+	unregister := func() {
+		if h == nil {
+			return
+		}
 		if err := h.Unregister(); err != nil {
 			t.Error(err)
 		}
+		h = nil
 	}
+	defer unregister()
 	fds := testutil.OpenFDs(t)
 
 	for _, mode := range []int{chandlers.CycleNoAttach, chandlers.CycleAutoAttach, chandlers.CyclePerfEvent} {
@@ -69,12 +74,11 @@ func TestCHandlers(t *testing.T) {
 	if n := chandlers.Crossings() - before; n != 0 {
 		t.Errorf("%d calls into Go without WithCrossing", n)
 	}
-	unregister(h)
+	unregister()
 	h, err = chandlers.Register("ch_test/", chandlers.WithPrepareLoad|chandlers.WithAttach|chandlers.WithCrossing)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer unregister(h)
 	cycle()
 	if n := chandlers.Crossings() - before; n != 6 {
 		t.Errorf("%d calls into Go WithCrossing, want 6", n)
