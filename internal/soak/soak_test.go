@@ -341,18 +341,19 @@ func attachCPUClock(prog *libbpf.Program) (*libbpf.Link, error) {
 	return testutil.AttachCPUClock(prog, 0, 100_000)
 }
 
-var sink uint64
-
 // waitForHit burns CPU on the calling thread until counts[idx] is nonzero,
-// for at most 5 seconds.
+// for at most 5 seconds. The burn's result is the worker's own: workers share
+// no mutable state.
 func waitForHit(m *libbpf.Map, idx uint32) error {
 	key := binary.NativeEndian.AppendUint32(nil, idx)
 	val := make([]byte, 8)
+	var burn uint64
 	deadline := time.Now().Add(5 * time.Second)
 	for time.Now().Before(deadline) {
 		for i := range 200_000 {
-			sink += uint64(i) * 2654435761
+			burn += uint64(i) * 2654435761
 		}
+		runtime.KeepAlive(burn)
 		if err := m.Lookup(key, val); err != nil {
 			return err
 		}

@@ -1,0 +1,125 @@
+package testutil
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// Feature is a kernel capability that some tests need. Whether the running
+// kernel has it is declared, not probed: a test that expects a feature the
+// table gives the kernel must fail when it does not work, and a test on a
+// kernel the table says lacks it checks that using it fails cleanly.
+type Feature string
+
+// The features the tests declare. The version in each comment is the first
+// kernel release that has it.
+const (
+	FeatureKprobe         Feature = "kprobe"           // kprobe, kretprobe, ksyscall (CONFIG_KPROBES)
+	FeatureKprobeMulti    Feature = "kprobe_multi"     // 5.18
+	FeatureTrampoline     Feature = "trampoline"       // fentry, fexit, fmod_ret, freplace (5.5)
+	FeatureLSM            Feature = "lsm"              // BPF LSM programs (5.7, booted with lsm=...,bpf)
+	FeatureXDPLink        Feature = "xdp_link"         // 5.9
+	FeatureSyscallProg    Feature = "syscall_prog"     // BPF_PROG_TYPE_SYSCALL (5.14)
+	FeatureBPFCookie      Feature = "bpf_cookie"       // 5.15
+	FeatureUserRingbuf    Feature = "user_ringbuf"     // 6.1
+	FeatureUprobeMulti    Feature = "uprobe_multi"     // 6.6
+	FeatureTCX            Feature = "tcx"              // 6.6
+	FeatureNetkit         Feature = "netkit"           // 6.7
+	FeatureUprobeSess     Feature = "uprobe_session"   // 6.13
+	FeatureProbeWriteUser Feature = "probe_write_user" // bpf_probe_write_user (no lockdown)
+)
+
+// featureSince is the first release of each feature.
+var featureSince = map[Feature][2]int{
+	FeatureKprobe:         {4, 1},
+	FeatureKprobeMulti:    {5, 18},
+	FeatureTrampoline:     {5, 5},
+	FeatureLSM:            {5, 7},
+	FeatureXDPLink:        {5, 9},
+	FeatureSyscallProg:    {5, 14},
+	FeatureBPFCookie:      {5, 15},
+	FeatureUserRingbuf:    {6, 1},
+	FeatureUprobeMulti:    {6, 6},
+	FeatureTCX:            {6, 6},
+	FeatureNetkit:         {6, 7},
+	FeatureUprobeSess:     {6, 13},
+	FeatureProbeWriteUser: {4, 8},
+}
+
+// kernelExceptions declares, per kernel (a substring of its release), what it
+// lacks although its version has it, and why.
+var kernelExceptions = []struct {
+	release string
+	lacks   map[Feature]string
+}{
+	// The development VM and CI's machine.
+	{"-fc-", map[Feature]string{
+		FeatureKprobe:         "built without CONFIG_KPROBES",
+		FeatureKprobeMulti:    "built without CONFIG_KPROBES",
+		FeatureTrampoline:     "BPF trampolines fail with EPERM",
+		FeatureLSM:            "BPF trampolines fail with EPERM",
+		FeatureProbeWriteUser: "kernel lockdown",
+	}},
+}
+
+var kernelRelease = sync.OnceValue(func() string {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return ""
+	}
+	return unix.ByteSliceToString(u.Release[:])
+})
+
+// KernelVersion returns the running kernel's major and minor version.
+func KernelVersion() (major, minor int) {
+	parts := strings.SplitN(kernelRelease(), ".", 3)
+	if len(parts) < 2 {
+		return 0, 0
+	}
+	major, _ = strconv.Atoi(parts[0])
+	minor, _ = strconv.Atoi(strings.TrimFunc(parts[1], func(r rune) bool { return r < '0' || r > '9' }))
+	return major, minor
+}
+
+// KernelLacks reports whether the table says the running kernel lacks f, and
+// why ("needs 6.6, this is 6.1", "built without CONFIG_KPROBES").
+func KernelLacks(f Feature) (why string, lacks bool) {
+	since, ok := featureSince[f]
+	if !ok {
+		panic(fmt.Sprintf("testutil: undeclared kernel feature %q", f))
+	}
+	release := kernelRelease()
+	for _, k := range kernelExceptions {
+		if strings.Contains(release, k.release) {
+			if why, ok := k.lacks[f]; ok {
+				return fmt.Sprintf("%s: %s on %s", f, why, release), true
+			}
+		}
+	}
+	major, minor := KernelVersion()
+	if major < since[0] || major == since[0] && minor < since[1] {
+		return fmt.Sprintf("%s needs %d.%d, this is %s", f, since[0], since[1], release), true
+	}
+	return "", false
+}
+
+// KernelHas reports whether the table says the running kernel has f.
+func KernelHas(f Feature) bool {
+	_, lacks := KernelLacks(f)
+	return !lacks
+}
+
+// RequireFeature skips t when the table says the running kernel lacks f, in
+// CI too: the table, not the test, decides, and a test of the feature's
+// absence belongs beside it.
+func RequireFeature(t testing.TB, f Feature) {
+	t.Helper()
+	if why, lacks := KernelLacks(f); lacks {
+		t.Skip(why)
+	}
+}
