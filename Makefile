@@ -24,7 +24,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Wno-unused-f
 # Every package links the cgo layer, so every test also runs under AddressSanitizer.
 ASAN_PACKAGES := ./...
 
-.PHONY: all deps libbpf libbpf-asan testdata test test-unit vet clean demo bpfrun bench fuzz soak
+.PHONY: all deps libbpf libbpf-asan testdata test test-unit vet clean demo bpfrun bench fuzz soak flakes
 
 all: deps libbpf testdata
 
@@ -99,6 +99,12 @@ fuzz: all
 SOAK_CYCLES ?= 10000
 soak: all
 	SOAK_CYCLES=$(SOAK_CYCLES) $(GO) test -count=1 -v -run '^TestSoak$$' -timeout 30m ./internal/soak
+
+# The flake hunt: every package FLAKE_COUNT times under -race while a second
+# run loads the machine (bench/flakes.sh); a failure is fixed at its cause.
+FLAKE_COUNT ?= 20
+flakes: all
+	FLAKE_COUNT=$(FLAKE_COUNT) bash bench/flakes.sh
 
 test-unit: all
 	$(GO) test -count=1 ./...

@@ -4,17 +4,18 @@
 # for a few seconds, then stop the targets. Nothing stays running, attached
 # or pinned afterwards.
 #
-# Everything it builds goes to build/examples/. The demo object names the
-# targets by absolute path in its SEC() names, so the script compiles it
-# with those paths (-DGOTARGET_PATH, -DCTARGET_PATH).
+# Everything it builds goes to build/examples/ (or DEMO_OUT). The demo
+# object names the targets by absolute path in its SEC() names, so the
+# script compiles it with those paths (-DGOTARGET_PATH, -DCTARGET_PATH).
 #
 # Environment: GO, CC, CLANG, BPF_CFLAGS (the Makefile passes its own),
-# DEMO_DURATION (default 5s), BPFRUN_FLAGS (extra flags for bpfrun run).
+# DEMO_DURATION (default 5s), BPFRUN_FLAGS (extra flags for bpfrun run),
+# DEMO_OUT (the build folder; the uprobes attach to the targets built there).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 root=$PWD
-out=$root/build/examples
+out=${DEMO_OUT:-$root/build/examples}
 GO=${GO:-go}
 CC=${CC:-cc}
 CLANG=${CLANG:-clang-19}
@@ -32,7 +33,7 @@ if [ ! -d /sys/kernel/tracing/events ]; then
 fi
 
 mkdir -p "$out"
-echo >&2 "demo: building bpfrun (static), the targets and the demo object in build/examples"
+echo >&2 "demo: building bpfrun (static), the targets and the demo object in $out"
 CGO_ENABLED=1 "$GO" build -ldflags '-extldflags "-static"' -o "$out/bpfrun" ./cmd/bpfrun
 "$GO" build -o "$out/gotarget" ./examples/gotarget
 "$CC" -O1 -g -o "$out/ctarget" examples/ctarget/ctarget.c

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,7 +20,9 @@ import (
 )
 
 // magic is the prctl option testdata/run.bpf.c counts once --set tells it.
-const magic = 0x62707266
+// The tracepoint sees every process's prctl calls, so each test process has
+// its own: a run of these tests in another process cannot add to the counts.
+var magic = int64(0x62700000 | os.Getpid()&0xfffff)
 
 // started is a bpfrun run in the background.
 type started struct {
@@ -165,11 +168,11 @@ func TestRunJSON(t *testing.T) {
 	obj := testutil.Object(t, "testdata/run.bpf.o")
 	statsBefore, _ := os.ReadFile("/proc/sys/kernel/bpf_stats_enabled")
 	s := start(t, "run", "--output", "json", "--per-cpu", "--interval", "100ms",
-		"--set", "magic=0x62707266", "--set", "tag=hello", "--set", "limits.max_records=3",
+		"--set", fmt.Sprintf("magic=%#x", magic), "--set", "tag=hello", "--set", "limits.max_records=3",
 		"--set", "limits.bias=-7", obj)
 	const calls = 100
 	for range calls {
-		unix.Prctl(magic, 0, 0, 0, 0) // EINVAL: the tracepoint sees it anyway
+		unix.Prctl(int(magic), 0, 0, 0, 0) // EINVAL: the tracepoint sees it anyway
 	}
 	s.stop(t)
 	snap := decode(t, s.stdout.String())
@@ -265,10 +268,10 @@ func TestRunJSON(t *testing.T) {
 // decodes their start; the bytes past it come as "rest".
 func TestRunRecordLongerThanType(t *testing.T) {
 	testutil.RequireKernel(t)
-	s := start(t, "run", "--output", "json", "--record", "records=__u64", "--set", "magic=0x62707266",
+	s := start(t, "run", "--output", "json", "--record", "records=__u64", "--set", fmt.Sprintf("magic=%#x", magic),
 		"--set", "tag=hello", "--set", "limits.max_records=1", "--set", "limits.bias=-7",
 		testutil.Object(t, "testdata/run.bpf.o"))
-	unix.Prctl(magic, 0, 0, 0, 0)
+	unix.Prctl(int(magic), 0, 0, 0, 0)
 	s.stop(t)
 	rb := find(decode(t, s.stdout.String())["ring_buffers"], "map", "records")
 	if rb == nil || rb["record_type"] != "__u64" || jsonInt(t, rb["records"]) != 1 {
