@@ -8,9 +8,16 @@ import (
 // Link is an attachment of a program; Destroy detaches it. A Link made by
 // JoinLinks owns several attachments and destroys them together.
 type Link struct {
-	c       *cLink  // nil once destroyed, and for a group
+	c       *cLink  // nil once destroyed, for a group, and for a detach link
 	members []*Link // the links of a group
+	// detach undoes an attachment the kernel keeps no link for (netlink XDP,
+	// classic tc) and releases what it holds; nil once run.
+	detach func() error
 }
+
+// newDetachLink returns a Link for an attachment without a kernel link:
+// Destroy (and Detach) run detach once. Its FD is -1 and it cannot be pinned.
+func newDetachLink(detach func() error) *Link { return &Link{detach: detach} }
 
 // JoinLinks returns one Link that owns links: its Destroy destroys every one,
 // its FD is the first one's. An Attach callback returns it to hand out
@@ -62,6 +69,9 @@ func (l *Link) Destroy() error {
 		}
 		l.c = nil
 	}
+	if err := l.runDetach(); err != nil {
+		errs = append(errs, err)
+	}
 	for _, m := range l.members {
 		if err := m.Destroy(); err != nil {
 			errs = append(errs, err)
@@ -70,9 +80,23 @@ func (l *Link) Destroy() error {
 	return errors.Join(errs...)
 }
 
+// runDetach detaches a detach link once.
+func (l *Link) runDetach() error {
+	if l.detach == nil {
+		return nil
+	}
+	detach := l.detach
+	l.detach = nil
+	return detach()
+}
+
 // Detach detaches the program from its hook while the link (and its pin)
-// stays until Destroy.
+// stays until Destroy. For an attachment without a kernel link (netlink
+// XDP, classic tc) it is the same as Destroy.
 func (l *Link) Detach() error {
+	if l.c == nil && l.members == nil && l.detach != nil {
+		return l.runDetach()
+	}
 	return l.each("detach link", linkDetach)
 }
 
@@ -92,6 +116,9 @@ func (l *Link) Unpin() error {
 
 func (l *Link) each(what string, fn func(*cLink) error) error {
 	if l.members == nil {
+		if l.detach != nil {
+			return fmt.Errorf("%s: %w", what, errNoKernelLink)
+		}
 		if l.c == nil {
 			return fmt.Errorf("%s: destroyed: %w", what, errInvalidArgument)
 		}

@@ -87,7 +87,7 @@ func TestCountPackets(t *testing.T) {
 	const n, noise = 25, 7
 
 	fds := testutil.OpenFDs(t)
-	inNetns(t, func() error {
+	testutil.InNetns(t, func() error {
 		obj, err := libbpf.OpenObjectFile(path, nil)
 		if err != nil {
 			return err
@@ -138,10 +138,10 @@ func TestCountPackets(t *testing.T) {
 			t.Errorf("Attach of xdp/devmap: %v, want EOPNOTSUPP", err)
 		}
 
-		if err := sendUDP(countPort, n); err != nil {
+		if err := testutil.SendUDP(countPort, n); err != nil {
 			return err
 		}
-		if err := sendUDP(otherPort, noise); err != nil {
+		if err := testutil.SendUDP(otherPort, noise); err != nil {
 			return err
 		}
 		got, err := readCounts(obj.Map("counts"), numSlots)
@@ -171,7 +171,7 @@ func TestCountPackets(t *testing.T) {
 		if err := obj2.Attach(); err != nil {
 			return err
 		}
-		if err := sendUDP(countPort, n); err != nil {
+		if err := testutil.SendUDP(countPort, n); err != nil {
 			return err
 		}
 		got, err = readCounts(obj2.Map("counts"), numSlots)
@@ -198,7 +198,7 @@ func TestLinkDestroyStopsCounting(t *testing.T) {
 	register(t)
 	path := testutil.Object(t, "testdata/netif.bpf.o")
 
-	inNetns(t, func() error {
+	testutil.InNetns(t, func() error {
 		obj, err := libbpf.OpenObjectFile(path, nil)
 		if err != nil {
 			return err
@@ -218,7 +218,7 @@ func TestLinkDestroyStopsCounting(t *testing.T) {
 			}
 			links = append(links, l)
 		}
-		if err := sendUDP(countPort, 3); err != nil {
+		if err := testutil.SendUDP(countPort, 3); err != nil {
 			return err
 		}
 		for _, l := range links {
@@ -226,7 +226,7 @@ func TestLinkDestroyStopsCounting(t *testing.T) {
 				return err
 			}
 		}
-		if err := sendUDP(countPort, 4); err != nil {
+		if err := testutil.SendUDP(countPort, 4); err != nil {
 			return err
 		}
 		got, err := readCounts(obj.Map("counts"), numSlots)
@@ -304,7 +304,7 @@ func TestUnknownInterface(t *testing.T) {
 		data := objectWithSection(t, sec)
 		ifname := sec[strings.LastIndexByte(sec, '/')+1:]
 		fds := testutil.OpenFDs(t)
-		inNetns(t, func() error {
+		testutil.InNetns(t, func() error {
 			obj, err := libbpf.OpenObjectBytes(data, nil)
 			if err != nil {
 				return fmt.Errorf("SEC(%q): Open: %w", sec, err)
