@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"syscall"
 	"testing"
 
 	"github.com/golibbpf/libbpf"
@@ -570,5 +571,71 @@ func TestNetAttachBadInput(t *testing.T) {
 	}
 	if _, err := unloaded.Program("tc_ingress_count").AttachTC(libbpf.TCHook{Ifindex: loIndex, AttachPoint: libbpf.TCIngress}, libbpf.TCOptions{}); !errors.Is(err, libbpf.ErrNotLoaded) {
 		t.Errorf("AttachTC before Load: %v, want ErrNotLoaded", err)
+	}
+}
+
+// TestCgroup attaches a cgroup_skb egress program to a fresh cgroup v2
+// directory, with a link and then with the legacy ProgAttach, and checks
+// that it counts exactly the datagrams a child process started in that
+// cgroup sends while it is attached.
+func TestCgroup(t *testing.T) {
+	obj := loadNetattach(t, "cgroup_egress_count")
+	prog := obj.Program("cgroup_egress_count")
+	cg, err := os.Open(testutil.Cgroup2Dir(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cg.Close()
+	cgFD := int(cg.Fd())
+	child := func(_, n int) error {
+		cmd := testutil.UDPChild(countPort, n)
+		cmd.SysProcAttr = &syscall.SysProcAttr{UseCgroupFD: true, CgroupFD: cgFD}
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("child in the cgroup: %w: %s", err, out)
+		}
+		return nil
+	}
+	attach := func() (*libbpf.Link, error) { return prog.AttachCgroup(cgFD) }
+	if lacking(t, testutil.FeatureCgroupLink, attach) {
+		return
+	}
+	const n, m = 6, 4
+	if err := countOnlyWhileAttached(t, obj, "cgroup link", slotCgroupEgress, n, attach, child); err != nil {
+		t.Fatal(err)
+	}
+
+	// The legacy attach, which has no link.
+	id, err := progID(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const egress = libbpf.AttachTypeCgroupInetEgress
+	if err := libbpf.ProgAttach(prog.FD(), cgFD, egress, libbpf.ProgAttachOptions{Flags: libbpf.AttachAllowMulti}); err != nil {
+		t.Fatal(err)
+	}
+	q, err := libbpf.ProgQuery(cgFD, egress, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(q.ProgIDs, []uint32{id}) || q.AttachFlags != libbpf.AttachAllowMulti {
+		t.Errorf("ProgQuery = %+v, want program %d attached with AttachAllowMulti", q, id)
+	}
+	if err := child(0, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := libbpf.ProgDetach(prog.FD(), cgFD, egress); err != nil {
+		t.Fatal(err)
+	}
+	if q, err := libbpf.ProgQuery(cgFD, egress, 0); err != nil || len(q.ProgIDs) != 0 {
+		t.Errorf("ProgQuery after ProgDetach = %+v, %v; want no programs", q, err)
+	}
+	if err := libbpf.ProgDetach(prog.FD(), cgFD, egress); !errors.Is(err, unix.ENOENT) {
+		t.Errorf("second ProgDetach: %v, want ENOENT", err)
+	}
+	if err := child(0, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := expectSlots(t, obj, "ProgAttach", map[int]uint64{slotCgroupEgress: n + m}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -112,7 +112,8 @@ func TCDetach(hook TCHook, opts TCOptions) error {
 }
 
 // TCQuery returns the filter opts.Handle, opts.Priority of a tc hook with its
-// program ID (bpf_tc_query); ENOENT when there is none.
+// program ID (bpf_tc_query). Where there is none it fails with ENOENT, or
+// EINVAL (what Linux 6.18 answers once the hook's last filter is gone).
 func TCQuery(hook TCHook, opts TCOptions) (TCOptions, error) {
 	out, err := tcCall(hook, opts, true)
 	if err != nil {
