@@ -13,11 +13,17 @@ type Link struct {
 	// detach undoes an attachment the kernel keeps no link for (netlink XDP,
 	// classic tc) and releases what it holds; nil once run.
 	detach func() error
+	// token stands for a detach link where libbpf expects a struct
+	// bpf_link (an Attach callback's result, which libbpf hands back to the
+	// Go call without using it): unique C memory, never a real link.
+	token *cLink
 }
 
 // newDetachLink returns a Link for an attachment without a kernel link:
 // Destroy (and Detach) run detach once. Its FD is -1 and it cannot be pinned.
-func newDetachLink(detach func() error) *Link { return &Link{detach: detach} }
+func newDetachLink(detach func() error) *Link {
+	return &Link{detach: detach, token: newLinkToken()}
+}
 
 // JoinLinks returns one Link that owns links: its Destroy destroys every one,
 // its FD is the first one's. An Attach callback returns it to hand out
@@ -41,7 +47,19 @@ func (l *Link) primary() *cLink {
 	if l.members != nil {
 		return l.members[0].primary()
 	}
+	if l.c == nil {
+		return l.token
+	}
 	return l.c
+}
+
+// tokenOnly reports whether l's primary is a detach link's token, which
+// only a Go call can take back from libbpf.
+func (l *Link) tokenOnly() bool {
+	if l.members != nil {
+		return l.members[0].tokenOnly()
+	}
+	return l.c == nil && l.token != nil
 }
 
 // Members returns the links of a group made by JoinLinks, or nil.
@@ -50,11 +68,13 @@ func (l *Link) Members() []*Link { return append([]*Link(nil), l.members...) }
 // FD returns the link's file descriptor, or -1 once destroyed (and for
 // attachments that have no link fd, such as legacy perf event ones).
 func (l *Link) FD() int {
-	c := l.primary()
-	if c == nil {
+	if l.members != nil {
+		return l.members[0].FD()
+	}
+	if l.c == nil {
 		return -1
 	}
-	return linkFD(c)
+	return linkFD(l.c)
 }
 
 // Destroy detaches the program and frees the link; it is idempotent.
@@ -87,6 +107,8 @@ func (l *Link) runDetach() error {
 	}
 	detach := l.detach
 	l.detach = nil
+	freeLinkToken(l.token)
+	l.token = nil
 	return detach()
 }
 

@@ -175,6 +175,12 @@ func u32Ptr(pin *runtime.Pinner, s []uint32) *C.__u32 {
 	return (*C.__u32)(unsafe.Pointer(&s[0]))
 }
 
+// newLinkToken returns unique C memory that stands for a Link without a
+// kernel link where libbpf expects a struct bpf_link (see Link.token).
+func newLinkToken() *cLink { return (*cLink)(C.malloc(1)) }
+
+func freeLinkToken(t *cLink) { C.free(unsafe.Pointer(t)) }
+
 // probeLink loads a trivial program of progType and tries a link of
 // attachType on target; loadErr is the load's error, linkErr the link's.
 func probeLink(progType ProgType, attachType AttachType, target int) (loadErr, linkErr error) {

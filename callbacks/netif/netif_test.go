@@ -48,6 +48,23 @@ func register(t *testing.T) {
 	})
 }
 
+// fallbacksForced is set while eachMechanism runs a test with the
+// fallbacks forced.
+var fallbacksForced bool
+
+// eachMechanism runs test twice: with the mechanisms the kernel probes to
+// (links where it has them), and with the fallbacks forced (netlink XDP,
+// classic tc), which must behave the same.
+func eachMechanism(t *testing.T, test func(t *testing.T)) {
+	t.Run("probed", test)
+	t.Run("fallbacks", func(t *testing.T) {
+		defer netif.ForceFallbacks(true, true)()
+		fallbacksForced = true
+		defer func() { fallbacksForced = false }()
+		test(t)
+	})
+}
+
 // readCounts reads slots 0..n-1 of an array map of u64 counters.
 func readCounts(m *libbpf.Map, n int) ([]uint64, error) {
 	out := make([]uint64, n)
@@ -80,7 +97,9 @@ func onlyAutoload(obj *libbpf.Object, names ...string) error {
 // private network namespace) through Object.Attach, sends UDP datagrams to
 // the counted port and to another one, and checks that each program counted
 // exactly the datagrams to its port; then the same for xdp.frags.
-func TestCountPackets(t *testing.T) {
+func TestCountPackets(t *testing.T) { eachMechanism(t, testCountPackets) }
+
+func testCountPackets(t *testing.T) {
 	testutil.RequireKernel(t)
 	register(t)
 	path := testutil.Object(t, "testdata/netif.bpf.o")
@@ -193,7 +212,9 @@ func TestCountPackets(t *testing.T) {
 // TestLinkDestroyStopsCounting checks that a program attached with
 // Program.Attach (the handler's Attach) stops seeing packets once its link is
 // destroyed.
-func TestLinkDestroyStopsCounting(t *testing.T) {
+func TestLinkDestroyStopsCounting(t *testing.T) { eachMechanism(t, testLinkDestroyStopsCounting) }
+
+func testLinkDestroyStopsCounting(t *testing.T) {
 	testutil.RequireKernel(t)
 	register(t)
 	path := testutil.Object(t, "testdata/netif.bpf.o")
@@ -215,6 +236,10 @@ func TestLinkDestroyStopsCounting(t *testing.T) {
 			l, err := obj.Program(name).Attach()
 			if err != nil {
 				return fmt.Errorf("Program(%s).Attach: %w", name, err)
+			}
+			// The fallbacks have no kernel link, hence no fd.
+			if fallbacksForced && l.FD() != -1 {
+				t.Errorf("Program(%s).Attach with the fallbacks forced made a link with fd %d", name, l.FD())
 			}
 			links = append(links, l)
 		}

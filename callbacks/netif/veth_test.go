@@ -21,7 +21,9 @@ func udpFrame(dport uint16) []byte {
 // counted exactly the frames to the counted port. veth delivers to its peer
 // asynchronously (NAPI), so the test waits until the counters reach the
 // number sent, then checks that they are exact.
-func TestVeth(t *testing.T) {
+func TestVeth(t *testing.T) { eachMechanism(t, testVeth) }
+
+func testVeth(t *testing.T) {
 	testutil.RequireKernel(t)
 	ipTool, err := exec.LookPath("ip")
 	if err != nil {
