@@ -178,6 +178,20 @@ var probeXDPLink = sync.OnceValue(func() error {
 	return <-done
 })
 
+// ProbeXDPFrags reports whether the kernel loads XDP programs that take
+// multi-buffer packets (BPF_F_XDP_HAS_FRAGS, SEC("xdp.frags"), Linux 5.18),
+// the way ProbeTCX does for tcx.
+func ProbeXDPFrags() error { return probeXDPFrags() }
+
+var probeXDPFrags = sync.OnceValue(func() error {
+	// An unknown load flag fails the load with EINVAL; a plain XDP load
+	// first tells that failure from one of XDP itself.
+	if err := probeLoad(ProgTypeXDP, 0); err != nil {
+		return fmt.Errorf("probe XDP frags: load a test program: %w", err)
+	}
+	return probeVerdict("XDP frags programs", "5.18", nil, probeLoad(ProgTypeXDP, unix.BPF_F_XDP_HAS_FRAGS), 0)
+})
+
 // probeVerdict reads a probeLink result: a successful link or the errno
 // has means the kernel has the feature, EINVAL that it lacks it.
 func probeVerdict(feature, since string, loadErr, err error, has unix.Errno) error {
@@ -349,27 +363,57 @@ type ProgQueryResult struct {
 
 // ProgQuery lists the programs attached to target's hook of type t
 // (bpf_prog_query_opts); queryFlags may be unix.BPF_F_QUERY_EFFECTIVE.
+// Kernels that predate per-program attach flags (6.0) or link IDs (6.6)
+// report what they know, the rest of ProgQueryResult left nil.
 func ProgQuery(target int, t AttachType, queryFlags uint32) (ProgQueryResult, error) {
-	// The kernel reports the count first; the arrays are sized from it and
-	// the query repeats while programs come and go in between.
+	// A kernel rejects (EINVAL) a query that asks for more than it knows:
+	// ask for less until it answers.
+	var r ProgQueryResult
+	var err error
+	for _, ask := range []struct{ flags, links bool }{{true, true}, {true, false}, {false, false}} {
+		if r, err = progQuery(target, t, queryFlags, ask.flags, ask.links); !errors.Is(err, unix.EINVAL) {
+			break
+		}
+	}
+	if err != nil {
+		return ProgQueryResult{}, fmt.Errorf("prog query target %d (%s): %w", target, t, err)
+	}
+	return r, nil
+}
+
+// progQuery runs one query, with the per-program flags and link IDs when
+// asked. The kernel reports the count first; the arrays are sized from it
+// and the query repeats while programs come and go in between.
+func progQuery(target int, t AttachType, queryFlags uint32, withFlags, withLinks bool) (ProgQueryResult, error) {
 	for size := 16; ; {
 		ids := make([]uint32, size)
-		flags := make([]uint32, size)
-		links := make([]uint32, size)
+		var flags, links []uint32
+		if withFlags {
+			flags = make([]uint32, size)
+		}
+		if withLinks {
+			links = make([]uint32, size)
+		}
 		count, attachFlags, rev, err := progQueryFD(target, t, queryFlags, ids, flags, links, nil)
 		if errors.Is(err, unix.ENOSPC) {
 			size = int(count)
 			continue
 		}
 		if err != nil {
-			return ProgQueryResult{}, fmt.Errorf("prog query target %d (%s): %w", target, t, err)
+			return ProgQueryResult{}, err
 		}
 		n := min(int(count), size)
+		cut := func(s []uint32) []uint32 {
+			if s == nil {
+				return nil
+			}
+			return s[:n]
+		}
 		return ProgQueryResult{
 			AttachFlags:     AttachFlags(attachFlags),
 			ProgIDs:         ids[:n],
-			ProgAttachFlags: flags[:n],
-			LinkIDs:         links[:n],
+			ProgAttachFlags: cut(flags),
+			LinkIDs:         cut(links),
 			Revision:        rev,
 		}, nil
 	}

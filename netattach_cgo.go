@@ -36,6 +36,23 @@ static int golibbpf_probe_link(enum bpf_prog_type prog_type, enum bpf_attach_typ
 	close(prog_fd);
 	return err;
 }
+
+// golibbpf_probe_load loads a program of prog_type that returns 0 with
+// prog_flags and returns the load's result (0, or a negative errno).
+static int golibbpf_probe_load(enum bpf_prog_type prog_type, __u32 prog_flags)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .prog_flags = prog_flags);
+	int fd = bpf_prog_load(prog_type, NULL, "GPL", insns, 2, &opts);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
 */
 import "C"
 
@@ -173,6 +190,12 @@ func u32Ptr(pin *runtime.Pinner, s []uint32) *C.__u32 {
 	}
 	pin.Pin(&s[0])
 	return (*C.__u32)(unsafe.Pointer(&s[0]))
+}
+
+// probeLoad loads a trivial program of progType with the BPF_F_* load
+// flags and reports the load's error.
+func probeLoad(progType ProgType, flags uint32) error {
+	return errnoOf(C.golibbpf_probe_load(C.enum_bpf_prog_type(progType), C.__u32(flags)))
 }
 
 // newLinkToken returns unique C memory that stands for a Link without a

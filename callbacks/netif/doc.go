@@ -27,7 +27,10 @@
 // Where the kernel lacks tcx (before 6.6), tc programs attach as classic tc
 // filters (direct action, on the interface's clsact qdisc, created when
 // missing and left in place afterwards); where it lacks XDP links (before
-// 5.9), XDP programs attach through netlink. tcx's verdicts have the same
+// 5.9), XDP programs attach through netlink; where it lacks XDP frags
+// (before 5.18), xdp.frags programs load without BPF_F_XDP_HAS_FRAGS, which
+// no packet needs there. Classic tc filters load without the tcx attach
+// type, which kernels before 6.6 may refuse. tcx's verdicts have the same
 // values as classic tc's (TCX_NEXT is TC_ACT_UNSPEC: go on to the next
 // filter), so the programs need no change. Each fallback is chosen by
 // probing the kernel once per process and logged once at Info level to

@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/golibbpf/libbpf"
+	"golang.org/x/sys/unix"
 )
 
 // The kernels without tcx (before 6.6) or without XDP links (before 5.9)
@@ -16,6 +17,7 @@ import (
 var (
 	useClassicTC  = probeOnce(libbpf.ProbeTCX, "tcx links are missing: tc programs attach as classic tc filters of a clsact qdisc")
 	useXDPNetlink = probeOnce(libbpf.ProbeXDPLink, "XDP links are missing: XDP programs attach through netlink")
+	dropXDPFrags  = probeOnce(libbpf.ProbeXDPFrags, "XDP frags programs are missing: xdp.frags programs load as plain XDP programs")
 )
 
 // probeOnce returns a function that reports, probing once, whether probe
@@ -34,6 +36,24 @@ func probeOnce(probe func() error, fallback string) func() bool {
 		}
 		return false
 	})
+}
+
+// prepareLoad adapts the load to a kernel that needs a fallback: a classic
+// tc filter loads without the tcx attach type (kernels before 6.6 may
+// refuse it), and an xdp.frags program without BPF_F_XDP_HAS_FRAGS where
+// the kernel lacks it (before 5.18, where no packet has fragments anyway).
+func prepareLoad(prog *libbpf.Program, opts *libbpf.LoadOptions) error {
+	s, err := parseSection(prog.SectionName())
+	if err != nil {
+		return err
+	}
+	switch {
+	case (s.hook == hookTCXIngress || s.hook == hookTCXEgress) && useClassicTC():
+		opts.ExpectedAttachType = 0
+	case s.frags && dropXDPFrags():
+		opts.ProgFlags &^= unix.BPF_F_XDP_HAS_FRAGS
+	}
+	return nil
 }
 
 // attachXDP attaches an XDP program to ifindex with a link, or through

@@ -22,8 +22,9 @@ func Register() ([]*libbpf.Registration, error) {
 			pt, at = libbpf.ProgTypeSchedCLS, libbpf.AttachTypeTCXEgress
 		}
 		r, err := libbpf.RegisterProgHandler(p.sec, pt, at, libbpf.ProgHandler{
-			Setup:  setup,
-			Attach: attach,
+			Setup:       setup,
+			PrepareLoad: prepareLoad,
+			Attach:      attach,
 		})
 		if err != nil {
 			return nil, errors.Join(fmt.Errorf("netif: register %q: %w", p.sec, err), unregister(regs))

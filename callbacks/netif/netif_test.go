@@ -58,7 +58,7 @@ var fallbacksForced bool
 func eachMechanism(t *testing.T, test func(t *testing.T)) {
 	t.Run("probed", test)
 	t.Run("fallbacks", func(t *testing.T) {
-		defer netif.ForceFallbacks(true, true)()
+		defer netif.ForceFallbacks(true, true, true)()
 		fallbacksForced = true
 		defer func() { fallbacksForced = false }()
 		test(t)

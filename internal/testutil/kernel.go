@@ -34,6 +34,7 @@ const (
 	FeatureSkLookup       Feature = "sk_lookup"        // sk_lookup programs and netns links for them (5.9)
 	FeatureNetfilter      Feature = "netfilter"        // netfilter programs and links (6.4, CONFIG_NETFILTER_BPF_LINK)
 	FeatureSockmapLink    Feature = "sockmap_link"     // sk_msg and sk_skb programs attached with links (6.10)
+	FeatureXDPFrags       Feature = "xdp_frags"        // BPF_F_XDP_HAS_FRAGS, SEC("xdp.frags") (5.18)
 	FeatureUprobeSess     Feature = "uprobe_session"   // 6.13
 	FeatureProbeWriteUser Feature = "probe_write_user" // bpf_probe_write_user (no lockdown)
 )
@@ -55,6 +56,7 @@ var featureSince = map[Feature][2]int{
 	FeatureSkLookup:       {5, 9},
 	FeatureNetfilter:      {6, 4},
 	FeatureSockmapLink:    {6, 10},
+	FeatureXDPFrags:       {5, 18},
 	FeatureUprobeSess:     {6, 13},
 	FeatureProbeWriteUser: {4, 8},
 }
