@@ -87,3 +87,13 @@ func (e *LoadError) Unwrap() error { return e.Err }
 type LibbpfError int
 
 func (e LibbpfError) Error() string { return "libbpf: " + libbpfStrerror(int(e)) }
+
+// Network attachments (netattach.go, tc.go).
+var (
+	// ErrNotSupported: the running kernel lacks the mechanism (a probe
+	// failed); the error names the feature and the release that brings it.
+	ErrNotSupported error = &errnoError{"not supported by this kernel", unix.EOPNOTSUPP}
+	// errNoKernelLink: a Link of a netlink XDP or classic tc attachment has
+	// no kernel link to pin.
+	errNoKernelLink error = &errnoError{"attachment has no kernel link (netlink XDP or classic tc)", unix.EOPNOTSUPP}
+)

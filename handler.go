@@ -463,6 +463,11 @@ func callAttach(r *Registration, p *Program, op *operation) (*cLink, error) {
 	if c == nil {
 		return nil, fmt.Errorf("attach callback returned a destroyed link: %w", unix.EINVAL)
 	}
+	if op == nil && link.tokenOnly() {
+		// A C caller of bpf_program__attach would get a token it cannot use.
+		link.Destroy()
+		return nil, fmt.Errorf("attach callback returned a link without a kernel link (netlink XDP or classic tc) to a caller outside Go: %w", unix.EOPNOTSUPP)
+	}
 	if op != nil {
 		op.attached = link
 	}

@@ -294,11 +294,6 @@ func progAttachXDP(p *cProgram, ifindex int) (*cLink, error) {
 	return linkOrErrno(link, err)
 }
 
-func progAttachTCX(p *cProgram, ifindex int) (*cLink, error) {
-	link, err := C.bpf_program__attach_tcx(p, C.int(ifindex), nil)
-	return linkOrErrno(link, err)
-}
-
 func progAttachUprobe(p *cProgram, pid int, o *UprobeOptions) (*cLink, error) {
 	path := C.CString(o.Path)
 	defer free(unsafe.Pointer(path))

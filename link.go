@@ -8,8 +8,21 @@ import (
 // Link is an attachment of a program; Destroy detaches it. A Link made by
 // JoinLinks owns several attachments and destroys them together.
 type Link struct {
-	c       *cLink  // nil once destroyed, and for a group
+	c       *cLink  // nil once destroyed, for a group, and for a detach link
 	members []*Link // the links of a group
+	// detach undoes an attachment the kernel keeps no link for (netlink XDP,
+	// classic tc) and releases what it holds; nil once run.
+	detach func() error
+	// token stands for a detach link where libbpf expects a struct
+	// bpf_link (an Attach callback's result, which libbpf hands back to the
+	// Go call without using it): unique C memory, never a real link.
+	token *cLink
+}
+
+// newDetachLink returns a Link for an attachment without a kernel link:
+// Destroy (and Detach) run detach once. Its FD is -1 and it cannot be pinned.
+func newDetachLink(detach func() error) *Link {
+	return &Link{detach: detach, token: newLinkToken()}
 }
 
 // JoinLinks returns one Link that owns links: its Destroy destroys every one,
@@ -34,7 +47,19 @@ func (l *Link) primary() *cLink {
 	if l.members != nil {
 		return l.members[0].primary()
 	}
+	if l.c == nil {
+		return l.token
+	}
 	return l.c
+}
+
+// tokenOnly reports whether l's primary is a detach link's token, which
+// only a Go call can take back from libbpf.
+func (l *Link) tokenOnly() bool {
+	if l.members != nil {
+		return l.members[0].tokenOnly()
+	}
+	return l.c == nil && l.token != nil
 }
 
 // Members returns the links of a group made by JoinLinks, or nil.
@@ -43,11 +68,13 @@ func (l *Link) Members() []*Link { return append([]*Link(nil), l.members...) }
 // FD returns the link's file descriptor, or -1 once destroyed (and for
 // attachments that have no link fd, such as legacy perf event ones).
 func (l *Link) FD() int {
-	c := l.primary()
-	if c == nil {
+	if l.members != nil {
+		return l.members[0].FD()
+	}
+	if l.c == nil {
 		return -1
 	}
-	return linkFD(c)
+	return linkFD(l.c)
 }
 
 // Destroy detaches the program and frees the link; it is idempotent.
@@ -62,6 +89,9 @@ func (l *Link) Destroy() error {
 		}
 		l.c = nil
 	}
+	if err := l.runDetach(); err != nil {
+		errs = append(errs, err)
+	}
 	for _, m := range l.members {
 		if err := m.Destroy(); err != nil {
 			errs = append(errs, err)
@@ -70,9 +100,25 @@ func (l *Link) Destroy() error {
 	return errors.Join(errs...)
 }
 
+// runDetach detaches a detach link once.
+func (l *Link) runDetach() error {
+	if l.detach == nil {
+		return nil
+	}
+	detach := l.detach
+	l.detach = nil
+	freeLinkToken(l.token)
+	l.token = nil
+	return detach()
+}
+
 // Detach detaches the program from its hook while the link (and its pin)
-// stays until Destroy.
+// stays until Destroy. For an attachment without a kernel link (netlink
+// XDP, classic tc) it is the same as Destroy.
 func (l *Link) Detach() error {
+	if l.c == nil && l.members == nil && l.detach != nil {
+		return l.runDetach()
+	}
 	return l.each("detach link", linkDetach)
 }
 
@@ -92,6 +138,9 @@ func (l *Link) Unpin() error {
 
 func (l *Link) each(what string, fn func(*cLink) error) error {
 	if l.members == nil {
+		if l.detach != nil {
+			return fmt.Errorf("%s: %w", what, errNoKernelLink)
+		}
 		if l.c == nil {
 			return fmt.Errorf("%s: destroyed: %w", what, errInvalidArgument)
 		}

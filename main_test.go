@@ -8,6 +8,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	testutil.RunChild() // a helper child of a test exits here
 	testutil.QuietLibbpf()
 	os.Exit(m.Run())
 }

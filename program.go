@@ -275,14 +275,6 @@ func (p *Program) AttachXDP(ifindex int) (*Link, error) {
 		func() string { return fmt.Sprintf("xdp to ifindex %d", ifindex) })
 }
 
-// AttachTCX attaches a tc program to the interface ifindex with a tcx link;
-// the direction is the program's expected attach type (AttachTypeTCXIngress
-// or AttachTypeTCXEgress).
-func (p *Program) AttachTCX(ifindex int) (*Link, error) {
-	return p.attach(func(c *cProgram) (*cLink, error) { return progAttachTCX(c, ifindex) },
-		func() string { return fmt.Sprintf("tcx to ifindex %d", ifindex) })
-}
-
 // libbpfPID converts a PID option (0: every process) to libbpf's convention
 // (-1: every process, 0: the calling process).
 func libbpfPID(pid int) (int, error) {

@@ -11,7 +11,8 @@
 //	SEC("xdp/eth0")          XDP program, auto-attached to eth0
 //	SEC("xdp.frags/eth0")    the same, loaded with BPF_F_XDP_HAS_FRAGS
 //
-// tcx, attached with a tcx link (kernel 6.6 or later) to the named interface:
+// tcx, attached with a tcx link (kernel 6.6 or later; see Older kernels) to
+// the named interface:
 //
 //	SEC("tc/ingress/eth0")   sched_cls program on eth0's tcx ingress hook
 //	SEC("tc/egress/eth0")    sched_cls program on eth0's tcx egress hook
@@ -20,6 +21,22 @@
 //
 // A tcx program returns TCX_NEXT (-1) to let the programs after it on the
 // same hook run, or a final verdict (TCX_PASS, TCX_DROP, TCX_REDIRECT).
+//
+// # Older kernels
+//
+// Where the kernel lacks tcx (before 6.6), tc programs attach as classic tc
+// filters (direct action, on the interface's clsact qdisc, created when
+// missing and left in place afterwards); where it lacks XDP links (before
+// 5.9), XDP programs attach through netlink; where it lacks XDP frags
+// (before 5.18), xdp.frags programs load without BPF_F_XDP_HAS_FRAGS, which
+// no packet needs there. Classic tc filters load without the tcx attach
+// type, which kernels before 6.6 may refuse. tcx's verdicts have the same
+// values as classic tc's (TCX_NEXT is TC_ACT_UNSPEC: go on to the next
+// filter), so the programs need no change. Each fallback is chosen by
+// probing the kernel once per process and logged once at Info level to
+// libbpf.Logger. The Link of a fallback detaches the program on Destroy like
+// a kernel link, but has no FD and cannot be pinned, and its Destroy must
+// run in the network namespace the attach ran in.
 //
 // Forms that keep libbpf's meaning: custom handlers are tried before
 // libbpf's own, and the "xdp/" and "xdp.frags/" handlers of this package

@@ -22,8 +22,9 @@ func Register() ([]*libbpf.Registration, error) {
 			pt, at = libbpf.ProgTypeSchedCLS, libbpf.AttachTypeTCXEgress
 		}
 		r, err := libbpf.RegisterProgHandler(p.sec, pt, at, libbpf.ProgHandler{
-			Setup:  setup,
-			Attach: attach,
+			Setup:       setup,
+			PrepareLoad: prepareLoad,
+			Attach:      attach,
 		})
 		if err != nil {
 			return nil, errors.Join(fmt.Errorf("netif: register %q: %w", p.sec, err), unregister(regs))
@@ -69,7 +70,8 @@ func setup(prog *libbpf.Program) error {
 }
 
 // attach resolves the interface and attaches the program with an XDP or tcx
-// link; the map forms decline (no auto-attach), as libbpf's do.
+// link, or with the older mechanism where the kernel lacks the link (see
+// fallback.go); the map forms decline (no auto-attach), as libbpf's do.
 func attach(prog *libbpf.Program) (*libbpf.Link, error) {
 	s, err := parseSection(prog.SectionName())
 	if err != nil {
@@ -84,12 +86,12 @@ func attach(prog *libbpf.Program) (*libbpf.Link, error) {
 	}
 	var l *libbpf.Link
 	if s.hook == hookXDP {
-		l, err = prog.AttachXDP(idx)
+		l, err = attachXDP(prog, idx)
 	} else {
-		l, err = prog.AttachTCX(idx)
+		l, err = attachTC(prog, idx, s.hook)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("netif: SEC(%q): attach %s link to interface %q (ifindex %d): %w",
+		return nil, fmt.Errorf("netif: SEC(%q): attach %s to interface %q (ifindex %d): %w",
 			s.name, s.hook, s.ifname, idx, err)
 	}
 	return l, nil

@@ -48,6 +48,23 @@ func register(t *testing.T) {
 	})
 }
 
+// fallbacksForced is set while eachMechanism runs a test with the
+// fallbacks forced.
+var fallbacksForced bool
+
+// eachMechanism runs test twice: with the mechanisms the kernel probes to
+// (links where it has them), and with the fallbacks forced (netlink XDP,
+// classic tc), which must behave the same.
+func eachMechanism(t *testing.T, test func(t *testing.T)) {
+	t.Run("probed", test)
+	t.Run("fallbacks", func(t *testing.T) {
+		defer netif.ForceFallbacks(true, true, true)()
+		fallbacksForced = true
+		defer func() { fallbacksForced = false }()
+		test(t)
+	})
+}
+
 // readCounts reads slots 0..n-1 of an array map of u64 counters.
 func readCounts(m *libbpf.Map, n int) ([]uint64, error) {
 	out := make([]uint64, n)
@@ -80,14 +97,16 @@ func onlyAutoload(obj *libbpf.Object, names ...string) error {
 // private network namespace) through Object.Attach, sends UDP datagrams to
 // the counted port and to another one, and checks that each program counted
 // exactly the datagrams to its port; then the same for xdp.frags.
-func TestCountPackets(t *testing.T) {
+func TestCountPackets(t *testing.T) { eachMechanism(t, testCountPackets) }
+
+func testCountPackets(t *testing.T) {
 	testutil.RequireKernel(t)
 	register(t)
 	path := testutil.Object(t, "testdata/netif.bpf.o")
 	const n, noise = 25, 7
 
 	fds := testutil.OpenFDs(t)
-	inNetns(t, func() error {
+	testutil.InNetns(t, func() error {
 		obj, err := libbpf.OpenObjectFile(path, nil)
 		if err != nil {
 			return err
@@ -138,10 +157,10 @@ func TestCountPackets(t *testing.T) {
 			t.Errorf("Attach of xdp/devmap: %v, want EOPNOTSUPP", err)
 		}
 
-		if err := sendUDP(countPort, n); err != nil {
+		if err := testutil.SendUDP(countPort, n); err != nil {
 			return err
 		}
-		if err := sendUDP(otherPort, noise); err != nil {
+		if err := testutil.SendUDP(otherPort, noise); err != nil {
 			return err
 		}
 		got, err := readCounts(obj.Map("counts"), numSlots)
@@ -171,7 +190,7 @@ func TestCountPackets(t *testing.T) {
 		if err := obj2.Attach(); err != nil {
 			return err
 		}
-		if err := sendUDP(countPort, n); err != nil {
+		if err := testutil.SendUDP(countPort, n); err != nil {
 			return err
 		}
 		got, err = readCounts(obj2.Map("counts"), numSlots)
@@ -193,12 +212,14 @@ func TestCountPackets(t *testing.T) {
 // TestLinkDestroyStopsCounting checks that a program attached with
 // Program.Attach (the handler's Attach) stops seeing packets once its link is
 // destroyed.
-func TestLinkDestroyStopsCounting(t *testing.T) {
+func TestLinkDestroyStopsCounting(t *testing.T) { eachMechanism(t, testLinkDestroyStopsCounting) }
+
+func testLinkDestroyStopsCounting(t *testing.T) {
 	testutil.RequireKernel(t)
 	register(t)
 	path := testutil.Object(t, "testdata/netif.bpf.o")
 
-	inNetns(t, func() error {
+	testutil.InNetns(t, func() error {
 		obj, err := libbpf.OpenObjectFile(path, nil)
 		if err != nil {
 			return err
@@ -216,9 +237,13 @@ func TestLinkDestroyStopsCounting(t *testing.T) {
 			if err != nil {
 				return fmt.Errorf("Program(%s).Attach: %w", name, err)
 			}
+			// The fallbacks have no kernel link, hence no fd.
+			if fallbacksForced && l.FD() != -1 {
+				t.Errorf("Program(%s).Attach with the fallbacks forced made a link with fd %d", name, l.FD())
+			}
 			links = append(links, l)
 		}
-		if err := sendUDP(countPort, 3); err != nil {
+		if err := testutil.SendUDP(countPort, 3); err != nil {
 			return err
 		}
 		for _, l := range links {
@@ -226,7 +251,7 @@ func TestLinkDestroyStopsCounting(t *testing.T) {
 				return err
 			}
 		}
-		if err := sendUDP(countPort, 4); err != nil {
+		if err := testutil.SendUDP(countPort, 4); err != nil {
 			return err
 		}
 		got, err := readCounts(obj.Map("counts"), numSlots)
@@ -304,7 +329,7 @@ func TestUnknownInterface(t *testing.T) {
 		data := objectWithSection(t, sec)
 		ifname := sec[strings.LastIndexByte(sec, '/')+1:]
 		fds := testutil.OpenFDs(t)
-		inNetns(t, func() error {
+		testutil.InNetns(t, func() error {
 			obj, err := libbpf.OpenObjectBytes(data, nil)
 			if err != nil {
 				return fmt.Errorf("SEC(%q): Open: %w", sec, err)

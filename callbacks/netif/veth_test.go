@@ -2,7 +2,6 @@ package netif_test
 
 import (
 	"fmt"
-	"net"
 	"os/exec"
 	"slices"
 	"testing"
@@ -10,37 +9,11 @@ import (
 
 	"github.com/golibbpf/libbpf"
 	"github.com/golibbpf/libbpf/internal/testutil"
-	"golang.org/x/sys/unix"
 )
-
-// htons converts a 16-bit value to network byte order.
-func htons(v uint16) uint16 { return v<<8 | v>>8 }
 
 // udpFrame builds the test's UDP frame to port dport.
 func udpFrame(dport uint16) []byte {
 	return testutil.UDPFrame(dport, []byte("golibbpf netif veth test"))
-}
-
-// injectFrames transmits n copies of frame on the interface ifname through a
-// packet socket, so that they leave through its egress hooks.
-func injectFrames(ifname string, frame []byte, n int) error {
-	ifi, err := net.InterfaceByName(ifname)
-	if err != nil {
-		return err
-	}
-	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return fmt.Errorf("packet socket: %w", err)
-	}
-	defer unix.Close(fd)
-	to := &unix.SockaddrLinklayer{Ifindex: ifi.Index, Protocol: htons(unix.ETH_P_IP), Halen: 6}
-	copy(to.Addr[:], frame[:6])
-	for i := range n {
-		if err := unix.Sendto(fd, frame, 0, to); err != nil {
-			return fmt.Errorf("send frame %d on %s: %w", i, ifname, err)
-		}
-	}
-	return nil
 }
 
 // TestVeth attaches native-mode XDP and tcx programs to the two ends of a
@@ -48,7 +21,9 @@ func injectFrames(ifname string, frame []byte, n int) error {
 // counted exactly the frames to the counted port. veth delivers to its peer
 // asynchronously (NAPI), so the test waits until the counters reach the
 // number sent, then checks that they are exact.
-func TestVeth(t *testing.T) {
+func TestVeth(t *testing.T) { eachMechanism(t, testVeth) }
+
+func testVeth(t *testing.T) {
 	testutil.RequireKernel(t)
 	ipTool, err := exec.LookPath("ip")
 	if err != nil {
@@ -58,13 +33,13 @@ func TestVeth(t *testing.T) {
 	path := testutil.Object(t, "testdata/veth.bpf.o")
 	const n, noise = 40, 9
 
-	inNetns(t, func() error {
+	testutil.InNetns(t, func() error {
 		// Runs on the namespace's thread, so ip creates the pair there.
 		if out, err := exec.Command(ipTool, "link", "add", "nifa", "type", "veth", "peer", "name", "nifb").CombinedOutput(); err != nil {
 			return fmt.Errorf("ip link add: %v: %s", err, out)
 		}
 		for _, name := range []string{"nifa", "nifb"} {
-			if err := linkUp(name); err != nil {
+			if err := testutil.LinkUp(name); err != nil {
 				return err
 			}
 		}
@@ -82,10 +57,10 @@ func TestVeth(t *testing.T) {
 		if got := len(obj.Links()); got != 3 {
 			t.Errorf("Object.Attach made %d links, want 3", got)
 		}
-		if err := injectFrames("nifb", udpFrame(countPort), n); err != nil {
+		if err := testutil.InjectFrames("nifb", udpFrame(countPort), n); err != nil {
 			return err
 		}
-		if err := injectFrames("nifb", udpFrame(otherPort), noise); err != nil {
+		if err := testutil.InjectFrames("nifb", udpFrame(otherPort), noise); err != nil {
 			return err
 		}
 		want := []uint64{n, n, n}

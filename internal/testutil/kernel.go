@@ -29,7 +29,12 @@ const (
 	FeatureUserRingbuf    Feature = "user_ringbuf"     // 6.1
 	FeatureUprobeMulti    Feature = "uprobe_multi"     // 6.6
 	FeatureTCX            Feature = "tcx"              // 6.6
-	FeatureNetkit         Feature = "netkit"           // 6.7
+	FeatureNetkit         Feature = "netkit"           // 6.7 (CONFIG_NETKIT)
+	FeatureCgroupLink     Feature = "cgroup_link"      // cgroup programs attached with links (5.7)
+	FeatureSkLookup       Feature = "sk_lookup"        // sk_lookup programs and netns links for them (5.9)
+	FeatureNetfilter      Feature = "netfilter"        // netfilter programs and links (6.4, CONFIG_NETFILTER_BPF_LINK)
+	FeatureSockmapLink    Feature = "sockmap_link"     // sk_msg and sk_skb programs attached with links (6.10)
+	FeatureXDPFrags       Feature = "xdp_frags"        // BPF_F_XDP_HAS_FRAGS, SEC("xdp.frags") (5.18)
 	FeatureUprobeSess     Feature = "uprobe_session"   // 6.13
 	FeatureProbeWriteUser Feature = "probe_write_user" // bpf_probe_write_user (no lockdown)
 )
@@ -47,6 +52,11 @@ var featureSince = map[Feature][2]int{
 	FeatureUprobeMulti:    {6, 6},
 	FeatureTCX:            {6, 6},
 	FeatureNetkit:         {6, 7},
+	FeatureCgroupLink:     {5, 7},
+	FeatureSkLookup:       {5, 9},
+	FeatureNetfilter:      {6, 4},
+	FeatureSockmapLink:    {6, 10},
+	FeatureXDPFrags:       {5, 18},
 	FeatureUprobeSess:     {6, 13},
 	FeatureProbeWriteUser: {4, 8},
 }
@@ -64,6 +74,7 @@ var kernelExceptions = []struct {
 		FeatureTrampoline:     "BPF trampolines fail with EPERM",
 		FeatureLSM:            "BPF trampolines fail with EPERM",
 		FeatureProbeWriteUser: "kernel lockdown",
+		FeatureNetkit:         "built without CONFIG_NETKIT",
 	}},
 }
 

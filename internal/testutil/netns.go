@@ -1,4 +1,4 @@
-package netif_test
+package testutil
 
 import (
 	"fmt"
@@ -10,12 +10,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// inNetns runs fn on a goroutine whose OS thread was moved into a new
+// InNetns runs fn on a goroutine whose OS thread was moved into a new
 // network namespace with lo up. The goroutine never unlocks its thread, so
 // the Go runtime discards the thread, and the namespace with it, when fn
-// returns. fn runs libbpf calls, attaches and sockets all on that thread;
-// it reports with t.Errorf or by returning an error (which fails the test).
-func inNetns(t *testing.T, fn func() error) {
+// returns: nothing a test attaches there outlives it. fn runs libbpf calls,
+// attaches and sockets all on that thread; it reports with t.Errorf or by
+// returning an error (which fails the test).
+func InNetns(t testing.TB, fn func() error) {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() {
@@ -24,7 +25,7 @@ func inNetns(t *testing.T, fn func() error) {
 			done <- fmt.Errorf("unshare(CLONE_NEWNET): %w", err)
 			return
 		}
-		if err := linkUp("lo"); err != nil {
+		if err := LinkUp("lo"); err != nil {
 			done <- err
 			return
 		}
@@ -35,8 +36,8 @@ func inNetns(t *testing.T, fn func() error) {
 	}
 }
 
-// linkUp sets IFF_UP on an interface of the calling thread's namespace.
-func linkUp(name string) error {
+// LinkUp sets IFF_UP on an interface of the calling thread's namespace.
+func LinkUp(name string) error {
 	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("socket: %w", err)
@@ -56,11 +57,11 @@ func linkUp(name string) error {
 	return nil
 }
 
-// sendUDP sends n datagrams to 127.0.0.1:port and receives all n, so that
+// SendUDP sends n datagrams to 127.0.0.1:port and receives all n, so that
 // every hook on the way (egress, XDP, ingress) has seen them when it returns.
 // The deadline only stops a broken test from hanging; a correct run never
 // reaches it.
-func sendUDP(port, n int) error {
+func SendUDP(port, n int) error {
 	rc, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port})
 	if err != nil {
 		return fmt.Errorf("listen on port %d: %w", port, err)
@@ -71,7 +72,7 @@ func sendUDP(port, n int) error {
 		return fmt.Errorf("dial port %d: %w", port, err)
 	}
 	defer sc.Close()
-	payload := []byte("golibbpf netif test")
+	payload := []byte("golibbpf network test")
 	for i := range n {
 		if _, err := sc.Write(payload); err != nil {
 			return fmt.Errorf("send datagram %d to port %d: %w", i, port, err)
