@@ -11,8 +11,13 @@ export CGO_ENABLED := 1
 DEB_PACKAGES := clang-19 llvm-19 libelf-dev zlib1g-dev libzstd-dev pkg-config bpftool \
 	systemtap-sdt-dev iproute2 make gcc libc6-dev
 
+# libbpf/build is what cmd/libbpf-setup, the command users run for their own
+# modules, builds there; cgo.mk exports the cgo environment that uses it.
+include libbpf/cgo.mk
 LIBBPF_A := libbpf/build/lib/libbpf.a
-LIBBPF_ASAN_A := libbpf/build-asan/lib/libbpf.a
+LIBBPF_ASAN_A := libbpf/build/asan/lib/libbpf.a
+LIBBPF_SETUP := CGO_ENABLED=0 $(GO) run ./cmd/libbpf-setup -out libbpf/build -work libbpf/work
+SETUP_SOURCES := libbpf/VERSION libbpf/pin.go $(filter-out %_test.go,$(wildcard cmd/libbpf-setup/*.go))
 VMLINUX_H := build/include/vmlinux.h
 
 BPF_HEADERS := $(shell find . -path ./libbpf -prune -o -path ./build -prune -o -path "*/testdata/*.h" -print)
@@ -24,7 +29,7 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Wno-unused-f
 # Every package links the cgo layer, so every test also runs under AddressSanitizer.
 ASAN_PACKAGES := ./...
 
-.PHONY: all deps libbpf libbpf-asan testdata test test-unit vet clean demo bpfrun bench fuzz soak flakes
+.PHONY: all deps libbpf libbpf-asan env testdata test test-unit vet clean demo bpfrun bench fuzz soak flakes
 
 all: deps libbpf testdata
 
@@ -38,13 +43,19 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# The source: LIBBPF_SRC=<tree>, LIBBPF_TARBALL=<file>, libbpf/work's tarball,
+# or Debian's source package (see cmd/libbpf-setup).
 libbpf: $(LIBBPF_A)
-$(LIBBPF_A): libbpf/VERSION libbpf/fetch-build.sh
-	bash libbpf/fetch-build.sh
+$(LIBBPF_A): $(SETUP_SOURCES)
+	$(LIBBPF_SETUP) >/dev/null
 
 libbpf-asan: $(LIBBPF_ASAN_A)
-$(LIBBPF_ASAN_A): libbpf/VERSION libbpf/fetch-build.sh $(LIBBPF_A)
-	ASAN=1 bash libbpf/fetch-build.sh
+$(LIBBPF_ASAN_A): $(SETUP_SOURCES) $(LIBBPF_A)
+	$(LIBBPF_SETUP) -asan >/dev/null
+
+# For go commands run by hand in the checkout: eval "$$(make -s env)".
+env: libbpf
+	@$(LIBBPF_SETUP)
 
 $(VMLINUX_H):
 	@mkdir -p $(dir $@)
@@ -110,5 +121,5 @@ test-unit: all
 	$(GO) test -count=1 ./...
 
 clean:
-	rm -rf build libbpf/build libbpf/build-asan bench/build
+	rm -rf build libbpf/build bench/build
 	find . -path ./libbpf -prune -o \( -name '*.bpf.o' -o -name '*_target' -type f \) -print -delete

@@ -16,8 +16,6 @@ package libbpf
 */
 import "C"
 
-import "unsafe"
-
 // survive runs when an exported callback ends; *returned is false only when
 // the goroutine is exiting through it (runtime.Goexit): no panic gets this far.
 func survive(returned *bool) {
@@ -34,9 +32,8 @@ func survive(returned *bool) {
 func goProgSetup(prog *C.struct_bpf_program, name, section *C.char, cookie, op C.uintptr_t) C.int {
 	returned := false
 	defer survive(&returned)
-	ret := dispatch(PhaseSetup, uintptr(cookie), uintptr(op), func(o *operation) *Program {
-		return o.opened(&Program{c: prog, name: C.GoString(name), section: C.GoString(section)})
-	}, callSetup)
+	ret := dispatch(&callback{phase: PhaseSetup, cookie: uintptr(cookie), op: uintptr(op), prog: prog,
+		name: C.GoString(name), section: C.GoString(section)})
 	returned = true
 	return C.int(ret)
 }
@@ -45,31 +42,7 @@ func goProgSetup(prog *C.struct_bpf_program, name, section *C.char, cookie, op C
 func goProgPrepareLoad(prog *C.struct_bpf_program, opts *C.struct_bpf_prog_load_opts, cookie, op C.uintptr_t) C.int {
 	returned := false
 	defer survive(&returned)
-	ret := dispatch(PhasePrepareLoad, uintptr(cookie), uintptr(op), func(o *operation) *Program {
-		return o.program(prog)
-	}, func(r *Registration, p *Program, o *operation) error {
-		lo := o.loadOptions()
-		*lo = LoadOptions{
-			ExpectedAttachType: AttachType(opts.expected_attach_type),
-			ProgFlags:          uint32(opts.prog_flags),
-			KernVersion:        uint32(opts.kern_version),
-			ProgIfindex:        uint32(opts.prog_ifindex),
-			AttachBTFID:        uint32(opts.attach_btf_id),
-			AttachBTFObjFD:     int(opts.attach_btf_obj_fd),
-			AttachProgFD:       int(opts.attach_prog_fd),
-		}
-		if err := r.handler.PrepareLoad(p, lo); err != nil {
-			return err
-		}
-		opts.expected_attach_type = C.enum_bpf_attach_type(lo.ExpectedAttachType)
-		opts.prog_flags = C.__u32(lo.ProgFlags)
-		opts.kern_version = C.__u32(lo.KernVersion)
-		opts.prog_ifindex = C.__u32(lo.ProgIfindex)
-		opts.attach_btf_id = C.__u32(lo.AttachBTFID)
-		opts.attach_btf_obj_fd = C.__u32(lo.AttachBTFObjFD)
-		opts.attach_prog_fd = C.__u32(lo.AttachProgFD)
-		return nil
-	})
+	ret := dispatch(&callback{phase: PhasePrepareLoad, cookie: uintptr(cookie), op: uintptr(op), prog: prog, loadOpts: opts})
 	returned = true
 	return C.int(ret)
 }
@@ -78,15 +51,35 @@ func goProgPrepareLoad(prog *C.struct_bpf_program, opts *C.struct_bpf_prog_load_
 func goProgAttach(prog *C.struct_bpf_program, cookie, op C.uintptr_t, out **C.struct_bpf_link) C.int {
 	returned := false
 	defer survive(&returned)
-	ret := dispatch(PhaseAttach, uintptr(cookie), uintptr(op), func(o *operation) *Program {
-		return o.program(prog)
-	}, func(r *Registration, p *Program, o *operation) error {
-		link, err := callAttach(r, p, o)
-		*out = link
-		return err
-	})
+	*out = nil
+	ret := dispatch(&callback{phase: PhaseAttach, cookie: uintptr(cookie), op: uintptr(op), prog: prog, link: out})
 	returned = true
 	return C.int(ret)
+}
+
+// readLoadOptions copies the writable load attributes into lo, for a
+// PrepareLoad callback (callPrepareLoad).
+func readLoadOptions(opts *C.struct_bpf_prog_load_opts, lo *LoadOptions) {
+	*lo = LoadOptions{
+		ExpectedAttachType: AttachType(opts.expected_attach_type),
+		ProgFlags:          uint32(opts.prog_flags),
+		KernVersion:        uint32(opts.kern_version),
+		ProgIfindex:        uint32(opts.prog_ifindex),
+		AttachBTFID:        uint32(opts.attach_btf_id),
+		AttachBTFObjFD:     int(opts.attach_btf_obj_fd),
+		AttachProgFD:       int(opts.attach_prog_fd),
+	}
+}
+
+// writeLoadOptions copies what a PrepareLoad callback left in lo back.
+func writeLoadOptions(opts *C.struct_bpf_prog_load_opts, lo *LoadOptions) {
+	opts.expected_attach_type = C.enum_bpf_attach_type(lo.ExpectedAttachType)
+	opts.prog_flags = C.__u32(lo.ProgFlags)
+	opts.kern_version = C.__u32(lo.KernVersion)
+	opts.prog_ifindex = C.__u32(lo.ProgIfindex)
+	opts.attach_btf_id = C.__u32(lo.AttachBTFID)
+	opts.attach_btf_obj_fd = C.__u32(lo.AttachBTFObjFD)
+	opts.attach_prog_fd = C.__u32(lo.AttachProgFD)
 }
 
 //export goLibbpfPrint
@@ -97,9 +90,4 @@ func goLibbpfPrint(level C.int, msg *C.char, n C.int, op C.uintptr_t) {
 	// A Logger that panics loses the line rather than unwinding through C.
 	_ = protect(func() error { logLibbpf(int(level), text, uintptr(op)); return nil })
 	returned = true
-}
-
-//export goRingBufferSample
-func goRingBufferSample(ctx C.uintptr_t, data unsafe.Pointer, size C.size_t) C.int {
-	return C.int(ringBufferSample(uintptr(ctx), C.GoBytes(data, C.int(size))))
 }

@@ -97,3 +97,28 @@ var (
 	// no kernel link to pin.
 	errNoKernelLink error = &errnoError{"attachment has no kernel link (netlink XDP or classic tc)", unix.EOPNOTSUPP}
 )
+
+// Event readers (ringbuf.go, perfbuf.go, userringbuf.go).
+var (
+	// ErrCorruptRing: a ring's positions or record headers contradict
+	// each other, so the reader stops instead of reading past the ring.
+	// The kernel never writes such rings; the fuzz tests do.
+	ErrCorruptRing error = &errnoError{"corrupt ring", unix.EUCLEAN}
+)
+
+// Global variables.
+var (
+	// ErrReadOnly: the global is .rodata of a loaded object, or .kconfig.
+	ErrReadOnly error = &errnoError{"read-only global", unix.EPERM}
+)
+
+// Tracing attach.
+var (
+	// ErrKprobesUnavailable: the kernel offers no kprobes (built without
+	// CONFIG_KPROBES), so kprobe, kretprobe, ksyscall and kprobe_multi
+	// attachments cannot be made.
+	ErrKprobesUnavailable error = &errnoError{"kernel has no kprobes (CONFIG_KPROBES)", unix.EOPNOTSUPP}
+	// ErrNotStructOps: UpdateMap on a link that is not a struct_ops link,
+	// or with a map that is not a struct_ops map.
+	ErrNotStructOps error = &errnoError{"not a struct_ops link or map", unix.EINVAL}
+)

@@ -215,18 +215,3 @@ int golibbpf_test_run(int prog_fd, const void *data_in, uint32_t data_size_in, v
 	*duration = opts.duration;
 	return err;
 }
-
-static int ring_buffer_sample_trampoline(void *ctx, void *data, size_t size)
-{
-	return goRingBufferSample((uintptr_t)ctx, data, size);
-}
-
-struct ring_buffer *golibbpf_ring_buffer_new(int map_fd, uintptr_t ctx)
-{
-	return ring_buffer__new(map_fd, ring_buffer_sample_trampoline, (void *)ctx, NULL);
-}
-
-int golibbpf_ring_buffer_add(struct ring_buffer *rb, int map_fd, uintptr_t ctx)
-{
-	return ring_buffer__add(rb, map_fd, ring_buffer_sample_trampoline, (void *)ctx);
-}

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include "libbpf_pin.h"
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -46,10 +47,5 @@ int golibbpf_test_run(int prog_fd, const void *data_in, uint32_t data_size_in, v
 		      uint32_t *data_size_out, const void *ctx_in, uint32_t ctx_size_in, void *ctx_out,
 		      uint32_t *ctx_size_out, int repeat, uint32_t flags, uint32_t cpu,
 		      uint32_t *retval, uint32_t *duration);
-
-/* Ring buffer readers whose sample callback reaches Go with ctx (a cgo.Handle
- * of the map's reader source). */
-struct ring_buffer *golibbpf_ring_buffer_new(int map_fd, uintptr_t ctx);
-int golibbpf_ring_buffer_add(struct ring_buffer *rb, int map_fd, uintptr_t ctx);
 
 #endif

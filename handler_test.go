@@ -110,7 +110,7 @@ func TestCustomSectionHandlers(t *testing.T) {
 	if l.FD() < 0 {
 		t.Error("abc2 link has no fd")
 	}
-	if err := l.Destroy(); err != nil {
+	if err := l.Close(); err != nil {
 		t.Error(err)
 	}
 }

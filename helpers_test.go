@@ -3,6 +3,7 @@ package libbpf_test
 import (
 	"encoding/binary"
 	"errors"
+	"io"
 	"os"
 	"testing"
 	"time"
@@ -57,8 +58,14 @@ func countOnlyMe(t testing.TB, obj *libbpf.Object) {
 // counter reads slot idx of the test programs' counts map.
 func counter(t testing.TB, obj *libbpf.Object, idx uint32) uint64 {
 	t.Helper()
+	return u64At(t, obj, "counts", idx)
+}
+
+// u64At reads slot idx of the array of u64 values called name.
+func u64At(t testing.TB, obj *libbpf.Object, name string, idx uint32) uint64 {
+	t.Helper()
 	v := make([]byte, 8)
-	if err := obj.Map("counts").Lookup(u32(idx), v); err != nil {
+	if err := obj.Map(name).Lookup(u32(idx), v); err != nil {
 		t.Fatal(err)
 	}
 	return binary.NativeEndian.Uint64(v)
@@ -85,4 +92,24 @@ func waitCount(t testing.TB, obj *libbpf.Object, idx uint32, want uint64, trigge
 // thread sampling every millisecond of its CPU time.
 func attachCPUClock(p *libbpf.Program) (*libbpf.Link, error) {
 	return testutil.AttachCPUClock(p, 0, 1_000_000)
+}
+
+// closeWakes checks that closer.Close wakes a call blocked in block, which
+// then fails with ErrClosed.
+func closeWakes(t *testing.T, what string, closer io.Closer, block func() error) {
+	t.Helper()
+	done := make(chan error)
+	go func() { done <- block() }()
+	time.Sleep(20 * time.Millisecond)
+	if err := closer.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, libbpf.ErrClosed) {
+			t.Errorf("blocked %s returned %v, want ErrClosed", what, err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatalf("Close did not wake the blocked %s", what)
+	}
 }

@@ -4,7 +4,7 @@ package libbpf
 // thin Go wrapper over one libbpf call, so that everything above it is plain Go.
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/libbpf/build/include -O2 -Wall
+#cgo CFLAGS: -O2 -Wall
 #include "handler_cgo.h"
 */
 import "C"
@@ -136,10 +136,16 @@ func newOpenOpts(opts *OpenOptions) (*C.struct_bpf_object_open_opts, func()) {
 		copts.object_name = cString(opts.ObjectName)
 		copts.btf_custom_path = cString(opts.BTFCustomPath)
 		copts.kernel_log_level = C.__u32(opts.KernelLogLevel)
+		if opts.NoBPFToken {
+			copts.bpf_token_path = C.CString("") // libbpf: "" prevents a token
+		} else {
+			copts.bpf_token_path = cString(opts.BPFTokenPath)
+		}
 	}
 	return copts, func() {
 		free(unsafe.Pointer(copts.object_name))
 		free(unsafe.Pointer(copts.btf_custom_path))
+		free(unsafe.Pointer(copts.bpf_token_path))
 		free(unsafe.Pointer(copts))
 	}
 }
@@ -269,26 +275,6 @@ func linkOrErrno(link *cLink, err error) (*cLink, error) {
 	return link, nil
 }
 
-func progAttachRawTracepoint(p *cProgram, name string) (*cLink, error) {
-	cname := C.CString(name)
-	defer free(unsafe.Pointer(cname))
-	link, err := C.bpf_program__attach_raw_tracepoint(p, cname)
-	return linkOrErrno(link, err)
-}
-
-func progAttachTracepoint(p *cProgram, category, name string) (*cLink, error) {
-	ccat, cname := C.CString(category), C.CString(name)
-	defer free(unsafe.Pointer(ccat))
-	defer free(unsafe.Pointer(cname))
-	link, err := C.bpf_program__attach_tracepoint(p, ccat, cname)
-	return linkOrErrno(link, err)
-}
-
-func progAttachPerfEvent(p *cProgram, fd int) (*cLink, error) {
-	link, err := C.bpf_program__attach_perf_event(p, C.int(fd))
-	return linkOrErrno(link, err)
-}
-
 func progAttachXDP(p *cProgram, ifindex int) (*cLink, error) {
 	link, err := C.bpf_program__attach_xdp(p, C.int(ifindex))
 	return linkOrErrno(link, err)
@@ -301,6 +287,7 @@ func progAttachUprobe(p *cProgram, pid int, o *UprobeOptions) (*cLink, error) {
 	copts.ref_ctr_offset = C.size_t(o.RefCtrOffset)
 	copts.bpf_cookie = C.__u64(o.Cookie)
 	copts.retprobe = C.bool(o.Retprobe)
+	copts.attach_mode = C.enum_probe_attach_mode(o.AttachMode)
 	copts.func_name = cString(o.Symbol)
 	defer free(unsafe.Pointer(copts.func_name))
 	link, err := C.bpf_program__attach_uprobe_opts(p, C.pid_t(pid), path, C.size_t(o.Offset), &copts)
@@ -328,13 +315,9 @@ func progAttachUprobeMulti(p *cProgram, pid int, o *UprobeMultiOptions) (*cLink,
 	pattern := cString(o.Pattern)
 	defer free(unsafe.Pointer(pattern))
 	copts := C.struct_bpf_uprobe_multi_opts{sz: C.sizeof_struct_bpf_uprobe_multi_opts}
-	copts.syms = cArray(o.Symbols, func(s string) *C.char { return C.CString(s) })
-	defer func() {
-		for _, s := range unsafe.Slice(copts.syms, len(o.Symbols)) {
-			free(unsafe.Pointer(s))
-		}
-		free(unsafe.Pointer(copts.syms))
-	}()
+	syms, releaseSyms := cStrings(o.Symbols)
+	defer releaseSyms()
+	copts.syms = syms
 	toULong := func(v uint64) C.ulong { return C.ulong(v) }
 	copts.offsets = cArray(o.Offsets, toULong)
 	defer free(unsafe.Pointer(copts.offsets))
@@ -415,22 +398,6 @@ func mapFD(m *cMap) int {
 	return int(fd)
 }
 
-func mapLookup(m *cMap, key, value []byte) error {
-	return errnoOf(C.bpf_map__lookup_elem(m, bytesPtr(key), C.size_t(len(key)), bytesPtr(value), C.size_t(len(value)), 0))
-}
-
-func mapUpdate(m *cMap, key, value []byte, flags uint64) error {
-	return errnoOf(C.bpf_map__update_elem(m, bytesPtr(key), C.size_t(len(key)), bytesPtr(value), C.size_t(len(value)), C.__u64(flags)))
-}
-
-func mapDelete(m *cMap, key []byte) error {
-	return errnoOf(C.bpf_map__delete_elem(m, bytesPtr(key), C.size_t(len(key)), 0))
-}
-
-func mapNextKey(m *cMap, key, next []byte) error {
-	return errnoOf(C.bpf_map__get_next_key(m, bytesPtr(key), bytesPtr(next), C.size_t(len(next))))
-}
-
 func mapKeyTypeID(m *cMap) uint32   { return uint32(C.bpf_map__btf_key_type_id(m)) }
 func mapValueTypeID(m *cMap) uint32 { return uint32(C.bpf_map__btf_value_type_id(m)) }
 func mapInternal(m *cMap) bool      { return bool(C.bpf_map__is_internal(m)) }
@@ -446,19 +413,6 @@ func mapInitialValue(m *cMap) []byte {
 
 func mapSetInitialValue(m *cMap, data []byte) error {
 	return errnoOf(C.bpf_map__set_initial_value(m, bytesPtr(data), C.size_t(len(data))))
-}
-
-func objectBTF(obj *cObject) []byte {
-	btf := C.bpf_object__btf(obj)
-	if btf == nil {
-		return nil
-	}
-	var size C.__u32
-	p := C.btf__raw_data(btf, &size)
-	if p == nil {
-		return nil
-	}
-	return C.GoBytes(p, C.int(size))
 }
 
 func sectionDefinition(sec string) (ProgType, AttachType, error) {
@@ -493,27 +447,3 @@ func enableStats() (int, error) {
 	}
 	return int(fd), nil
 }
-
-type cRingBuffer = C.struct_ring_buffer
-
-func ringBufferNew(fd int, ctx uintptr) (*cRingBuffer, error) {
-	rb, err := C.golibbpf_ring_buffer_new(C.int(fd), C.uintptr_t(ctx))
-	if rb == nil {
-		return nil, errnoOrEINVAL(err)
-	}
-	return rb, nil
-}
-
-func ringBufferAdd(rb *cRingBuffer, fd int, ctx uintptr) error {
-	return errnoOf(C.golibbpf_ring_buffer_add(rb, C.int(fd), C.uintptr_t(ctx)))
-}
-
-func ringBufferConsume(rb *cRingBuffer) error {
-	if n := C.ring_buffer__consume(rb); n < 0 {
-		return errnoOf(n)
-	}
-	return nil
-}
-
-func ringBufferEpollFD(rb *cRingBuffer) int { return int(C.ring_buffer__epoll_fd(rb)) }
-func ringBufferFree(rb *cRingBuffer)        { C.ring_buffer__free(rb) }

@@ -3,13 +3,17 @@ package libbpf
 import (
 	"errors"
 	"fmt"
+	"io"
 )
 
-// Link is an attachment of a program; Destroy detaches it. A Link made by
+var _ io.Closer = (*Link)(nil)
+
+// Link is an attachment of a program; Close detaches it (Link is an io.Closer). A Link made by
 // JoinLinks owns several attachments and destroys them together.
 type Link struct {
-	c       *cLink  // nil once destroyed, for a group, and for a detach link
-	members []*Link // the links of a group
+	c         *cLink  // nil once destroyed, for a group, and for a detach link
+	members   []*Link // the links of a group
+	structOps bool    // made from a struct_ops map: UpdateMap applies
 	// detach undoes an attachment the kernel keeps no link for (netlink XDP,
 	// classic tc) and releases what it holds; nil once run.
 	detach func() error
@@ -20,12 +24,12 @@ type Link struct {
 }
 
 // newDetachLink returns a Link for an attachment without a kernel link:
-// Destroy (and Detach) run detach once. Its FD is -1 and it cannot be pinned.
+// Close (and Detach) run detach once. Its FD is -1 and it cannot be pinned.
 func newDetachLink(detach func() error) *Link {
 	return &Link{detach: detach, token: newLinkToken()}
 }
 
-// JoinLinks returns one Link that owns links: its Destroy destroys every one,
+// JoinLinks returns one Link that owns links: its Close closes every one,
 // its FD is the first one's. An Attach callback returns it to hand out
 // several attachments (one perf event per CPU, say) as one. It returns nil
 // for no links.
@@ -77,15 +81,15 @@ func (l *Link) FD() int {
 	return linkFD(l.c)
 }
 
-// Destroy detaches the program and frees the link; it is idempotent.
-func (l *Link) Destroy() error {
+// Close detaches the program and frees the link; it is idempotent.
+func (l *Link) Close() error {
 	if l == nil {
 		return nil
 	}
 	var errs []error
 	if l.c != nil {
 		if err := linkDestroy(l.c); err != nil {
-			errs = append(errs, fmt.Errorf("destroy link: %w", err))
+			errs = append(errs, fmt.Errorf("close link: %w", err))
 		}
 		l.c = nil
 	}
@@ -93,7 +97,7 @@ func (l *Link) Destroy() error {
 		errs = append(errs, err)
 	}
 	for _, m := range l.members {
-		if err := m.Destroy(); err != nil {
+		if err := m.Close(); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -113,8 +117,8 @@ func (l *Link) runDetach() error {
 }
 
 // Detach detaches the program from its hook while the link (and its pin)
-// stays until Destroy. For an attachment without a kernel link (netlink
-// XDP, classic tc) it is the same as Destroy.
+// stays until Close. For an attachment without a kernel link (netlink
+// XDP, classic tc) it is the same as Close.
 func (l *Link) Detach() error {
 	if l.c == nil && l.members == nil && l.detach != nil {
 		return l.runDetach()
@@ -122,18 +126,97 @@ func (l *Link) Detach() error {
 	return l.each("detach link", linkDetach)
 }
 
+// Disconnect gives up the link's ownership of its attachment
+// (bpf_link__disconnect): Close then frees the Link but neither detaches
+// the program nor closes the link's fd, so the attachment lives on until
+// the process exits, or longer when the link is pinned. Take FD first to
+// close it yourself.
+func (l *Link) Disconnect() {
+	l.each("disconnect link", func(c *cLink) error { linkDisconnect(c); return nil })
+}
+
+// Update swaps the link's program for prog, which must be loaded and of
+// the same type and attach type, without a moment detached
+// (bpf_link__update_program). The kernel updates iterator, XDP, tc (tcx,
+// netkit), cgroup, netns and sockmap links; others (perf events, raw
+// tracepoints, tracing, kprobe_multi) fail with EINVAL and stay as they
+// were.
+func (l *Link) Update(prog *Program) error {
+	if prog == nil {
+		return fmt.Errorf("update link: nil program: %w", errInvalidArgument)
+	}
+	return l.single("update link to program "+prog.name, func(c *cLink) error {
+		pc, err := prog.ptr()
+		if err != nil {
+			return err
+		}
+		if prog.FD() < 0 {
+			return ErrNotLoaded
+		}
+		return linkUpdateProgram(c, pc)
+	})
+}
+
+// UpdateMap replaces the struct_ops map of a link made by
+// Map.AttachStructOps (or by Object.Attach for a SEC(".struct_ops.link")
+// map) with m, another loaded struct_ops map of the same type
+// (bpf_link__update_map). Other links fail with ErrNotStructOps.
+func (l *Link) UpdateMap(m *Map) error {
+	if m == nil {
+		return fmt.Errorf("update link: nil map: %w", errInvalidArgument)
+	}
+	return l.single("update link to map "+m.name, func(c *cLink) error {
+		mc, err := m.ptr()
+		if err != nil {
+			return err
+		}
+		if !l.structOps || !mapIsStructOps(mc) {
+			return ErrNotStructOps
+		}
+		if m.FD() < 0 {
+			return ErrNotLoaded
+		}
+		return linkUpdateMap(c, mc)
+	})
+}
+
+// PinPath returns the bpffs path the link is pinned at (by Pin, or the
+// path OpenPinnedLink opened), or "".
+func (l *Link) PinPath() string {
+	if l.c == nil {
+		return ""
+	}
+	return linkPinPath(l.c)
+}
+
+// OpenPinnedLink opens the link pinned at path on a bpffs (bpf_link__open),
+// by this process or another. Close closes the Link but leaves the pin,
+// and the attachment it keeps; Unpin removes the pin.
+func OpenPinnedLink(path string) (*Link, error) {
+	c, err := linkOpen(path)
+	if err != nil {
+		return nil, fmt.Errorf("open pinned link %s: %w", path, err)
+	}
+	return &Link{c: c}, nil
+}
+
 // Pin pins the link at path on a bpffs, so that it outlives the process. A
 // group cannot be pinned.
 func (l *Link) Pin(path string) error {
-	if l.members != nil {
-		return fmt.Errorf("pin link group at %s: %w", path, errInvalidArgument)
-	}
-	return l.each("pin link at "+path, func(c *cLink) error { return linkPin(c, path) })
+	return l.single("pin link at "+path, func(c *cLink) error { return linkPin(c, path) })
 }
 
 // Unpin removes the link's pin.
 func (l *Link) Unpin() error {
 	return l.each("unpin link", linkUnpin)
+}
+
+// single runs fn on a link that is not a group.
+func (l *Link) single(what string, fn func(*cLink) error) error {
+	if l.members != nil {
+		return fmt.Errorf("%s: a link group: %w", what, errInvalidArgument)
+	}
+	return l.each(what, fn)
 }
 
 func (l *Link) each(what string, fn func(*cLink) error) error {

@@ -19,7 +19,7 @@ func TestLinkPinDetach(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Destroy()
+	defer l.Close()
 	pin := fmt.Sprintf("/sys/fs/bpf/golibbpf_test_%d", os.Getpid())
 	if err := l.Pin(pin); err != nil {
 		t.Fatal(err)
@@ -39,17 +39,17 @@ func TestLinkPinDetach(t *testing.T) {
 	if err := l.Detach(); !errors.Is(err, unix.EOPNOTSUPP) {
 		t.Errorf("Detach of a raw_tp link: %v, want EOPNOTSUPP", err)
 	}
-	if err := l.Destroy(); err != nil {
+	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.Destroy(); err != nil {
-		t.Errorf("second Destroy: %v", err)
+	if err := l.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
 	}
 	if l.FD() != -1 {
 		t.Errorf("destroyed link has fd %d", l.FD())
 	}
 	if err := l.Pin(pin); !errors.Is(err, unix.EINVAL) {
-		t.Errorf("Pin after Destroy: %v", err)
+		t.Errorf("Pin after Close: %v", err)
 	}
 }
 
@@ -71,12 +71,12 @@ func TestJoinLinks(t *testing.T) {
 	if len(group.Members()) != 3 || group.FD() != links[0].FD() {
 		t.Errorf("group of %d with fd %d", len(group.Members()), group.FD())
 	}
-	if err := group.Destroy(); err != nil {
+	if err := group.Close(); err != nil {
 		t.Fatal(err)
 	}
 	for i, l := range links {
 		if l.FD() != -1 {
-			t.Errorf("member %d survived the group's Destroy", i)
+			t.Errorf("member %d survived the group's Close", i)
 		}
 	}
 	if got := countFDs(t); got != fds {

@@ -291,8 +291,8 @@ func XDPQueryID(ifindex int, flags XDPFlags) (uint32, error) {
 }
 
 // AttachXDPNetlink attaches an XDP program to the interface ifindex through
-// netlink (XDPAttach) and returns a Link whose Destroy detaches it again,
-// for kernels before 5.9 that lack XDP links. Destroy detaches only this
+// netlink (XDPAttach) and returns a Link whose Close detaches it again,
+// for kernels before 5.9 that lack XDP links. Close detaches only this
 // program (a program attached in its place since stays), and must run in
 // the network namespace the attach ran in. The Link has no FD and cannot be
 // pinned.
@@ -302,7 +302,7 @@ func (p *Program) AttachXDPNetlink(ifindex int, flags XDPFlags) (*Link, error) {
 	if fd < 0 {
 		return nil, p.errorf(ErrNotLoaded, "attach %s", what)
 	}
-	// The link keeps its own reference to the program, so that Destroy can
+	// The link keeps its own reference to the program, so that Close can
 	// name it as the one to detach even after the object is closed.
 	own, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
 	if err != nil {

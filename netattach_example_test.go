@@ -10,7 +10,7 @@ import (
 
 // Attach a SEC("tc") program to eth0's ingress the way libbpf-bootstrap's tc
 // example does, on any kernel: with a tcx link where the kernel has tcx,
-// else as a classic tc filter. Both Links detach the program on Destroy.
+// else as a classic tc filter. Both Links detach the program on Close.
 func ExampleProgram_AttachTC() {
 	obj, err := libbpf.OpenObjectFile("tc.bpf.o", nil)
 	if err != nil {
@@ -41,7 +41,7 @@ func ExampleProgram_AttachTC() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer link.Destroy()
+	defer link.Close()
 }
 
 // Put a program first on a tcx hook, before every program attached there.
@@ -51,7 +51,7 @@ func ExampleProgram_AttachTCX() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer link.Destroy()
+	defer link.Close()
 }
 
 // Attach XDP through netlink in generic mode, refusing to replace a program

@@ -95,10 +95,10 @@ func countOnlyWhileAttached(t *testing.T, obj *libbpf.Object, what string, slot,
 		return err
 	}
 	if err := send(0, n); err != nil {
-		l.Destroy()
+		l.Close()
 		return err
 	}
-	if err := l.Destroy(); err != nil {
+	if err := l.Close(); err != nil {
 		return err
 	}
 	if err := send(1, 3); err != nil {
@@ -128,7 +128,7 @@ func lacking(t *testing.T, f testutil.Feature, attach func() (*libbpf.Link, erro
 	before := testutil.OpenFDs(t)
 	l, err := attach()
 	if err == nil {
-		l.Destroy()
+		l.Close()
 		t.Fatalf("%s: attach succeeded where the table says the kernel lacks it", why)
 	}
 	var errno unix.Errno
@@ -228,7 +228,7 @@ func TestXDPNetlink(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		defer l.Destroy()
+		defer l.Close()
 		if got, err := libbpf.XDPQueryID(loIndex, libbpf.XDPFlagsSKBMode); err != nil || got != id {
 			t.Errorf("XDPQueryID(skb mode) = %d, %v; want %d", got, err, id)
 		}
@@ -252,14 +252,14 @@ func TestXDPNetlink(t *testing.T) {
 		if err := testutil.SendUDP(countPort, n); err != nil {
 			return err
 		}
-		if err := l.Destroy(); err != nil {
+		if err := l.Close(); err != nil {
 			return err
 		}
-		if err := l.Destroy(); err != nil {
-			t.Errorf("second Destroy: %v", err)
+		if err := l.Close(); err != nil {
+			t.Errorf("second Close: %v", err)
 		}
 		if got, err := libbpf.XDPQueryID(loIndex, libbpf.XDPFlagsSKBMode); err != nil || got != 0 {
-			t.Errorf("XDPQueryID after Destroy = %d, %v; want 0", got, err)
+			t.Errorf("XDPQueryID after Close = %d, %v; want 0", got, err)
 		}
 		if err := testutil.SendUDP(countPort, 3); err != nil {
 			return err
@@ -327,12 +327,12 @@ func TestTCXOrder(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		defer lb.Destroy()
+		defer lb.Close()
 		la, err := a.AttachTCX(loIndex, libbpf.TCXOptions{Flags: libbpf.AttachBefore, RelativeFD: b.FD()})
 		if err != nil {
 			return err
 		}
-		defer la.Destroy()
+		defer la.Close()
 		q, err := libbpf.ProgQuery(loIndex, libbpf.AttachTypeTCXIngress, 0)
 		if err != nil {
 			return err
@@ -345,7 +345,7 @@ func TestTCXOrder(t *testing.T) {
 		}
 
 		// a again, now after b (named by ID), at the revision just read.
-		if err := la.Destroy(); err != nil {
+		if err := la.Close(); err != nil {
 			return err
 		}
 		q, err = libbpf.ProgQuery(loIndex, libbpf.AttachTypeTCXIngress, 0)
@@ -366,7 +366,7 @@ func TestTCXOrder(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		defer la.Destroy()
+		defer la.Close()
 		return checkOrder(t, obj, "b before a", slotTCXB, slotTCXA)
 	})
 }
@@ -438,7 +438,7 @@ func TestNetkit(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		defer l.Destroy()
+		defer l.Close()
 		const n = 7
 		frame := testutil.UDPFrame(countPort, []byte("netkit"))
 		if err := testutil.InjectFrames("nkp", frame, n); err != nil {
@@ -476,7 +476,7 @@ func TestNetfilter(t *testing.T) {
 			l, err := prog.AttachNetfilter(bad)
 			var errno unix.Errno
 			if err == nil {
-				l.Destroy()
+				l.Close()
 				t.Errorf("AttachNetfilter(%+v) succeeded", bad)
 			} else if !errors.As(err, &errno) {
 				t.Errorf("AttachNetfilter(%+v): %v wraps no errno", bad, err)
@@ -627,7 +627,7 @@ func TestNetAttachBadInput(t *testing.T) {
 		l, err := tc.attach()
 		var errno unix.Errno
 		if err == nil {
-			l.Destroy()
+			l.Close()
 			t.Errorf("%s: attach succeeded", tc.name)
 		} else if !errors.As(err, &errno) {
 			t.Errorf("%s: %v wraps no errno", tc.name, err)

@@ -3,8 +3,6 @@ package libbpf
 import (
 	"errors"
 	"fmt"
-
-	"golang.org/x/sys/unix"
 )
 
 // OpenOptions adjusts how an object is opened. The zero value is libbpf's
@@ -18,6 +16,14 @@ type OpenOptions struct {
 	// KernelLogLevel is the verifier log level for every program (1, 2 or 4
 	// for stats); 0 asks for a log only when a load fails.
 	KernelLogLevel uint32
+	// BPFTokenPath is a BPF file system mounted with delegation options:
+	// Load creates a BPF token from it and makes every bpf() call with it,
+	// which lets an unprivileged process in a user namespace load (Linux
+	// 6.9). Empty: libbpf's default, the path in LIBBPF_BPF_TOKEN_PATH, or
+	// /sys/fs/bpf when it has delegation set up.
+	BPFTokenPath string
+	// NoBPFToken keeps Load from looking for a BPF token at all.
+	NoBPFToken bool
 }
 
 // Object is an opened BPF ELF object: its programs and maps, and the links
@@ -30,6 +36,9 @@ type Object struct {
 	links []*Link // made by Attach, destroyed by Close
 	bound bool    // has programs bound to custom handlers
 	busy  bool    // a Load or Attach, whose callbacks may reach user code, runs
+	btf   *BTF    // the object's BTF once BTF was called
+
+	globals *globalTable // found by the first Global or Globals
 }
 
 // OpenObjectFile opens the BPF ELF object at path. Custom handlers matching
@@ -71,6 +80,7 @@ func openObject(what string, open func(op uintptr) (*cObject, error)) (*Object, 
 		// libbpf freed the programs whose wrappers Setup callbacks saw.
 		for _, p := range op.progs {
 			p.c = nil
+			p.freeLogBuf()
 		}
 		return nil, op.failure(what, err)
 	}
@@ -178,7 +188,7 @@ func (o *Object) Attach() error {
 	fail := func(what string, err error) error {
 		err = op.failure(what, err)
 		for _, slot := range made {
-			(*slot).Destroy()
+			(*slot).Close()
 			*slot = nil
 		}
 		o.links = o.links[:len(o.links)-len(made)]
@@ -206,7 +216,7 @@ func (o *Object) Attach() error {
 			return fail(fmt.Sprintf("auto-attach map %s", m.name), err)
 		}
 		if c != nil {
-			keep(&m.autoLink, &Link{c: c})
+			keep(&m.autoLink, &Link{c: c, structOps: true})
 		}
 	}
 	return nil
@@ -228,19 +238,6 @@ func (o *Object) enter(what string) error {
 
 func (o *Object) leave() { o.busy = false }
 
-// BTF returns the object's BTF in the kernel's wire format, the types that
-// Map.KeyTypeID and Map.ValueTypeID refer to.
-func (o *Object) BTF() ([]byte, error) {
-	if o.c == nil {
-		return nil, fmt.Errorf("object %q: BTF: %w", o.name, ErrClosed)
-	}
-	data := objectBTF(o.c)
-	if data == nil {
-		return nil, fmt.Errorf("object %q has no BTF: %w", o.name, unix.ENOENT)
-	}
-	return data, nil
-}
-
 // Links returns the links Attach made.
 func (o *Object) Links() []*Link { return append([]*Link(nil), o.links...) }
 
@@ -257,13 +254,16 @@ func (o *Object) Close() error {
 	}
 	var errs []error
 	for _, l := range o.links {
-		if err := l.Destroy(); err != nil {
+		if err := l.Close(); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	o.links = nil
 	objectClose(o.c)
 	o.c = nil
+	for _, p := range o.progs {
+		p.freeLogBuf()
+	}
 	if o.bound {
 		o.bound = false
 		table.bound.Add(-1)

@@ -133,7 +133,7 @@ func TestAttachProbes(t *testing.T) {
 				t.Fatal(err)
 			}
 			fire()
-			if err := l.Destroy(); err != nil {
+			if err := l.Close(); err != nil {
 				t.Fatal(err)
 			}
 			if got := counter(t, obj, tc.idx); got != 25 {

@@ -3,6 +3,7 @@ package libbpf
 import (
 	"fmt"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -16,8 +17,9 @@ type Program struct {
 	obj      *Object // nil while Open runs
 	name     string
 	section  string
-	autoLink *Link         // made by Object.Attach
-	handler  *Registration // the custom handler that matched at Open
+	autoLink *Link          // made by Object.Attach
+	handler  *Registration  // the custom handler that matched at Open
+	logBuf   unsafe.Pointer // C memory given by SetLogBuf, freed with the object
 }
 
 func newProgram(c *cProgram, obj *Object) *Program {
@@ -250,23 +252,61 @@ func (p *Program) attach(fn func(*cProgram) (*cLink, error), what func() string)
 	return nil, p.errorf(err, "attach %s", what())
 }
 
-// AttachRawTracepoint attaches the program to the raw tracepoint name.
-func (p *Program) AttachRawTracepoint(name string) (*Link, error) {
-	return p.attach(func(c *cProgram) (*cLink, error) { return progAttachRawTracepoint(c, name) },
-		func() string { return fmt.Sprintf("raw tracepoint %s", name) })
+// RawTracepointOptions are the options of AttachRawTracepoint (struct
+// bpf_raw_tracepoint_opts).
+type RawTracepointOptions struct {
+	Cookie uint64 // bpf_get_attach_cookie(); raw tracepoint cookies need Linux 6.10
 }
 
-// AttachTracepoint attaches the program to the tracepoint category:name.
-func (p *Program) AttachTracepoint(category, name string) (*Link, error) {
-	return p.attach(func(c *cProgram) (*cLink, error) { return progAttachTracepoint(c, category, name) },
-		func() string { return fmt.Sprintf("tracepoint %s:%s", category, name) })
+// AttachRawTracepoint attaches the program to the raw tracepoint name
+// (bpf_program__attach_raw_tracepoint_opts). opts is at most one value.
+func (p *Program) AttachRawTracepoint(name string, opts ...RawTracepointOptions) (*Link, error) {
+	return p.attach(func(c *cProgram) (*cLink, error) {
+		o, err := optional(opts)
+		if err != nil {
+			return nil, err
+		}
+		return progAttachRawTracepoint(c, name, &o)
+	}, func() string { return fmt.Sprintf("raw tracepoint %s", name) })
 }
 
-// AttachPerfEvent attaches the program to the perf event fd. On success the
-// link owns fd: destroying the link closes it.
-func (p *Program) AttachPerfEvent(fd int) (*Link, error) {
-	return p.attach(func(c *cProgram) (*cLink, error) { return progAttachPerfEvent(c, fd) },
-		func() string { return fmt.Sprintf("perf event fd %d", fd) })
+// TracepointOptions are the options of AttachTracepoint (struct
+// bpf_tracepoint_opts).
+type TracepointOptions struct {
+	Cookie uint64 // bpf_get_attach_cookie(); needs Linux 5.15
+}
+
+// AttachTracepoint attaches the program to the tracepoint category:name
+// (bpf_program__attach_tracepoint_opts). opts is at most one value.
+func (p *Program) AttachTracepoint(category, name string, opts ...TracepointOptions) (*Link, error) {
+	return p.attach(func(c *cProgram) (*cLink, error) {
+		o, err := optional(opts)
+		if err != nil {
+			return nil, err
+		}
+		return progAttachTracepoint(c, category, name, &o)
+	}, func() string { return fmt.Sprintf("tracepoint %s:%s", category, name) })
+}
+
+// PerfEventOptions are the options of AttachPerfEvent (struct
+// bpf_perf_event_opts).
+type PerfEventOptions struct {
+	Cookie           uint64 // bpf_get_attach_cookie(); needs Linux 5.15
+	ForceIoctlAttach bool   // attach with PERF_EVENT_IOC_SET_BPF, not a BPF link
+	DontEnable       bool   // leave the event disabled (PERF_EVENT_IOC_ENABLE is the caller's)
+}
+
+// AttachPerfEvent attaches the program to the perf event fd
+// (bpf_program__attach_perf_event_opts). On success the link owns fd:
+// destroying the link closes it. opts is at most one value.
+func (p *Program) AttachPerfEvent(fd int, opts ...PerfEventOptions) (*Link, error) {
+	return p.attach(func(c *cProgram) (*cLink, error) {
+		o, err := optional(opts)
+		if err != nil {
+			return nil, err
+		}
+		return progAttachPerfEvent(c, fd, &o)
+	}, func() string { return fmt.Sprintf("perf event fd %d", fd) })
 }
 
 // AttachXDP attaches an XDP program to the interface ifindex with a link.
@@ -296,6 +336,7 @@ type UprobeOptions struct {
 	Retprobe     bool
 	Cookie       uint64 // bpf_get_attach_cookie()
 	RefCtrOffset uint64 // USDT semaphore
+	AttachMode   ProbeAttachMode
 }
 
 // AttachUprobe attaches a uprobe or uretprobe.

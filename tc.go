@@ -123,11 +123,11 @@ func TCQuery(hook TCHook, opts TCOptions) (TCOptions, error) {
 }
 
 // AttachTC attaches the program as a classic tc filter (TCAttach) and
-// returns a Link whose Destroy removes the filter again: classic tc keeps no
+// returns a Link whose Close removes the filter again: classic tc keeps no
 // kernel link, and kernels before 6.6 lack tcx. For TCIngress and TCEgress
 // it first creates the interface's clsact qdisc if it has none; the qdisc
-// stays after Destroy, as with tc's own tools. opts.ProgFD is the program's.
-// Destroy must run in the network namespace the attach ran in. The Link has
+// stays after Close, as with tc's own tools. opts.ProgFD is the program's.
+// Close must run in the network namespace the attach ran in. The Link has
 // no FD and cannot be pinned.
 func (p *Program) AttachTC(hook TCHook, opts TCOptions) (*Link, error) {
 	what := hook.String()

@@ -11,7 +11,7 @@ import (
 
 // TestTCClassic attaches classic tc filters to lo's ingress and egress as
 // Links, checks that both count the datagrams sent while attached and that
-// TCQuery sees them, then that Destroy removes them; then the free
+// TCQuery sees them, then that Close removes them; then the free
 // functions: attach at a chosen handle and priority, replace, detach, and
 // the hook's own create and destroy.
 func TestTCClassic(t *testing.T) {
@@ -29,12 +29,12 @@ func TestTCClassic(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		defer lIn.Destroy()
+		defer lIn.Close()
 		lEg, err := eg.AttachTC(egress, libbpf.TCOptions{Handle: 1, Priority: 1})
 		if err != nil {
 			return err
 		}
-		defer lEg.Destroy()
+		defer lEg.Close()
 		filter := libbpf.TCOptions{Handle: 1, Priority: 1}
 		got, err := libbpf.TCQuery(egress, filter)
 		if err != nil {
@@ -47,13 +47,13 @@ func TestTCClassic(t *testing.T) {
 			return err
 		}
 		for _, l := range []*libbpf.Link{lIn, lEg} {
-			if err := l.Destroy(); err != nil {
+			if err := l.Close(); err != nil {
 				return err
 			}
 		}
 		// The kernel answers ENOENT or EINVAL, depending on what is left.
 		if got, err := libbpf.TCQuery(egress, filter); !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.EINVAL) {
-			t.Errorf("TCQuery after Destroy = %+v, %v; want ENOENT or EINVAL", got, err)
+			t.Errorf("TCQuery after Close = %+v, %v; want ENOENT or EINVAL", got, err)
 		}
 		if err := testutil.SendUDP(countPort, 3); err != nil {
 			return err

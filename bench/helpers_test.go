@@ -167,7 +167,7 @@ func cycle(data []byte, manual func(*libbpf.Program) (*libbpf.Link, error), ph *
 	}
 	t3 := time.Now()
 	for _, l := range links {
-		err = errors.Join(err, l.Destroy())
+		err = errors.Join(err, l.Close())
 	}
 	err = errors.Join(err, obj.Close())
 	t4 := time.Now()

@@ -5,14 +5,19 @@
 # ratio table and the RATIO lines (bench/report). Needs root and `make all`.
 #
 #   ROUNDS=5        rounds (the spread reported is over them)
-#   BENCHTIME=1s    -test.benchtime of every benchmark but the two below
+#   BENCHTIME=1s    -test.benchtime of every benchmark but those below
 #   HANDLERS_BENCHTIME=4s   of BenchmarkHandlers (one 1000-program cycle is ~60 ms, 5 cases)
+#   EVENTS_BENCHTIME=3x     of BenchmarkEventDrain (each of its 6 cases fills 1,000,000
+#                   records, 100 ms to 1 s, before the timed drain)
+#   MAPS_BENCHTIME=3s       of BenchmarkMaps (a dump cycle of its 4 cases is ~150 ms)
 #   OUT=build/bench.out     raw `go test -bench` output of all rounds
 set -euo pipefail
 cd "$(dirname "$0")"
 ROUNDS=${ROUNDS:-5}
 BENCHTIME=${BENCHTIME:-1s}
 HANDLERS_BENCHTIME=${HANDLERS_BENCHTIME:-4s}
+EVENTS_BENCHTIME=${EVENTS_BENCHTIME:-3x}
+MAPS_BENCHTIME=${MAPS_BENCHTIME:-3s}
 OUT=${OUT:-build/bench.out}
 
 make -s all
@@ -30,9 +35,12 @@ for ((r = 0; r < ROUNDS; r++)); do
 	echo "round $((r + 1))/$ROUNDS"
 	bench "$r" "$HANDLERS_BENCHTIME" '^BenchmarkHandlers$'
 	bench "$r" "$BENCHTIME" '^Benchmark(Trampoline|VsCilium|Register10000|Matching)$'
+	bench "$r" "$MAPS_BENCHTIME" '^BenchmarkMaps$'
 	# Destroying 64 classic uprobes takes seconds (one RCU grace period
 	# each): one iteration per round.
 	bench "$r" 1x '^Benchmark(Uretprobe|KernelLoad)$'
+	bench "$r" "$EVENTS_BENCHTIME" '^BenchmarkEventDrain$'
+	bench "$r" 2000000x '^BenchmarkEventReadInto$'
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo

@@ -21,7 +21,7 @@ import (
 //	classic     one classic uprobe link per return site (64 AttachUprobe
 //	            calls, each a perf_event_open of the uprobe PMU).
 //
-// Each reports the median attach time and the median detach (Destroy)
+// Each reports the median attach time and the median detach (Close)
 // time as "<case>-attach-ns/op" and "<case>-detach-ns/op".
 func BenchmarkUretprobe(b *testing.B) {
 	requireKernel(b)
@@ -67,7 +67,7 @@ func BenchmarkUretprobe(b *testing.B) {
 			for _, off := range offsets {
 				l, err := classicProg.AttachUprobe(libbpf.UprobeOptions{Path: target, Offset: off})
 				if err != nil {
-					libbpf.JoinLinks(links...).Destroy()
+					libbpf.JoinLinks(links...).Close()
 					return nil, err
 				}
 				links = append(links, l)
@@ -88,7 +88,7 @@ func BenchmarkUretprobe(b *testing.B) {
 				b.Fatalf("%s: %v", cases[k].name, err)
 			}
 			t1 := time.Now()
-			if err := link.Destroy(); err != nil {
+			if err := link.Close(); err != nil {
 				b.Fatalf("%s: %v", cases[k].name, err)
 			}
 			attachT[k] = append(attachT[k], t1.Sub(t0))

@@ -242,8 +242,108 @@ func main() {
 		fmt.Printf("libbpf parse of vmlinux BTF (btf__load_vmlinux_btf, done by every CO-RE Load): %s\n", ms(s))
 	}
 
+	eventReaders()
+	mapsSection()
+
 	fmt.Println()
 	for _, h := range headlines {
 		fmt.Println(h)
+	}
+}
+
+// eventReaders prints the drain benchmarks (BenchmarkEventDrain,
+// BenchmarkEventReadInto): records per second of each reader and, as
+// RATIO <buffer>_throughput/<ours>_vs_<theirs>/size=<n>, our throughput
+// over theirs (higher is better).
+func eventReaders() {
+	fmt.Println("\n== 5. event readers: draining 1,000,000 pre-filled records, M records/s (BenchmarkEventDrain)")
+	cases := []string{"ours", "ours_readinto", "ours_read", "c", "cilium", "cilium_read"}
+	fmt.Printf("%-6s %-5s", "buffer", "size")
+	for _, c := range cases {
+		fmt.Printf(" %22s", c)
+	}
+	fmt.Println()
+	for _, buf := range []string{"ring", "perf"} {
+		for _, size := range []string{"16", "256"} {
+			bench := "EventDrain/" + buf + "/size=" + size
+			fmt.Printf("%-6s %-5s", buf, size)
+			for _, c := range cases {
+				// 1e6 records in ns nanoseconds: 1e6/ns*1e9 records/s, in millions.
+				rate := summarize(each(get(bench, c+"-drain-ns/op"), func(ns float64) float64 { return 1e9 / ns }))
+				if !rate.ok() {
+					fmt.Printf(" %22s", "n/a")
+					continue
+				}
+				fmt.Printf(" %22s", fmt.Sprintf("%.1f [%.1f, %.1f]", rate.med, rate.min, rate.max))
+			}
+			fmt.Println()
+			for _, pair := range [][3]string{
+				{"zerocopy_vs_c", "ours", "c"},
+				{"zerocopy_vs_cilium_readinto", "ours", "cilium"},
+				{"readinto_vs_cilium_readinto", "ours_readinto", "cilium"},
+				{"read_vs_cilium_read", "ours_read", "cilium_read"},
+			} {
+				r := ratio(bench, pair[2]+"-drain", pair[1]+"-drain")
+				fmt.Printf("       %-28s %s\n", pair[0], rat(r))
+				headline(buf+"buf_throughput", pair[0]+"/size="+size, r)
+			}
+		}
+	}
+	for _, buf := range []string{"ring", "perf"} {
+		if a := summarize(get("EventReadInto/"+buf, "allocs/op")); a.ok() {
+			fmt.Printf("%sbuf ReadInto, one record per op: %.0f allocs/op, %.1f ns/op\n", buf, a.med, summarize(get("EventReadInto/"+buf, "ns/op")).med)
+		}
+	}
+}
+
+// each applies f to every value.
+func each(v []float64, f func(float64) float64) []float64 {
+	out := make([]float64, len(v))
+	for i, x := range v {
+		out[i] = f(x)
+	}
+	return out
+}
+
+// mapsSection prints BenchmarkMaps: dumping a 100,000-entry hash map, and
+// single lookups and updates with the bare system call's share.
+func mapsSection() {
+	fmt.Println("\n== 6. map access (BenchmarkMaps): full dump of a 100,000-entry hash map")
+	for _, c := range []string{"c", "batch", "iter", "cilium_batch"} {
+		fmt.Printf("%-13s %s\n", c, ms(summarize(get("Maps/dump", c+"-ns/op"))))
+	}
+	for _, c := range []string{"iter", "cilium_iter"} {
+		fmt.Printf("%-13s %s  (dump_iter)\n", c, ms(summarize(get("Maps/dump_iter", c+"-ns/op"))))
+	}
+	for _, r := range []struct{ bench, num, den, name string }{
+		{"Maps/dump", "batch", "c", "map_dump/batch_vs_c"},
+		{"Maps/dump", "iter", "c", "map_dump/iter_vs_c"},
+		{"Maps/dump", "batch", "cilium_batch", "map_dump/batch_vs_cilium_batch"},
+		{"Maps/dump_iter", "iter", "cilium_iter", "map_dump/iter_vs_cilium_iter"},
+	} {
+		s := ratio(r.bench, r.num, r.den)
+		fmt.Printf("%-34s %s\n", r.name, rat(s))
+		if kind, name, ok := strings.Cut(r.name, "/"); ok {
+			headline(kind, name, s)
+		}
+	}
+	fmt.Println("\n   single operations, 200 per figure (syscall: a bare unix.Syscall(SYS_BPF) loop)")
+	for _, op := range []string{"lookup", "update"} {
+		for _, typ := range []string{"array", "hash"} {
+			bench := "Maps/" + op + "/" + typ
+			perOp := func(c string) string {
+				s := summarize(get(bench, c+"-ns/op"))
+				if !s.ok() {
+					return "n/a"
+				}
+				return fmt.Sprintf("%6.0f ns", s.med/200)
+			}
+			r := ratio(bench, "ours", "cilium")
+			share := ratio(bench, "syscall", "ours")
+			fmt.Printf("%-7s %-6s ours %s  cilium %s  syscall %s  ours/cilium %s  syscall share of ours %s\n",
+				op, typ, perOp("ours"), perOp("cilium"), perOp("syscall"), rat(r), rat(share))
+			headline("map_"+op, typ+"_ours_vs_cilium", r)
+			headline("map_"+op, typ+"_syscall_share", share)
+		}
 	}
 }

@@ -40,7 +40,7 @@ func BenchmarkReturnProbeAttach(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := link.Destroy(); err != nil {
+			if err := link.Close(); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -57,7 +57,7 @@ func BenchmarkReturnProbeAttach(b *testing.B) {
 				}
 				links = append(links, link)
 			}
-			if err := libbpf.JoinLinks(links...).Destroy(); err != nil {
+			if err := libbpf.JoinLinks(links...).Close(); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -281,10 +281,10 @@ func TestSymbolForms(t *testing.T) {
 	}
 }
 
-// TestProgramAttachAndDestroy attaches through Program.Attach (libbpf's
+// TestProgramAttachAndClose attaches through Program.Attach (libbpf's
 // bpf_program__attach calling the handler), checks the link counts, that
-// Destroy stops it, and that no fd is left behind.
-func TestProgramAttachAndDestroy(t *testing.T) {
+// Close stops it, and that no fd is left behind.
+func TestProgramAttachAndClose(t *testing.T) {
 	testutil.RequireKernel(t)
 	register(t)
 	target := buildTarget(t, "")
@@ -309,14 +309,14 @@ func TestProgramAttachAndDestroy(t *testing.T) {
 		if _, err := runTarget(t, target, 10, 4); err != nil {
 			t.Fatal(err)
 		}
-		if err := link.Destroy(); err != nil {
+		if err := link.Close(); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := runTarget(t, target, 10, 4); err != nil {
 			t.Fatal(err)
 		}
 		if got, _ := counters(t, obj, 0); got != 10 {
-			t.Errorf("%d returns counted, want 10 (and none after Destroy)", got)
+			t.Errorf("%d returns counted, want 10 (and none after Close)", got)
 		}
 	}()
 	if got := testutil.OpenFDs(t); got != baseline {
@@ -447,7 +447,7 @@ func TestClassicUretprobeBreaksGo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer link.Destroy()
+	defer link.Close()
 	_, err = runTarget(t, target, 20, 48)
 	if err == nil {
 		t.Fatal("the target survived a classic uretprobe on a function whose stack is copied")
@@ -475,7 +475,7 @@ func TestEntryAtSymbolCountsGrowthTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer link.Destroy()
+	defer link.Close()
 	const n, depth = 50, 48
 	res, err := runTarget(t, target, n, depth)
 	if err != nil {

@@ -34,8 +34,8 @@
 // values as classic tc's (TCX_NEXT is TC_ACT_UNSPEC: go on to the next
 // filter), so the programs need no change. Each fallback is chosen by
 // probing the kernel once per process and logged once at Info level to
-// libbpf.Logger. The Link of a fallback detaches the program on Destroy like
-// a kernel link, but has no FD and cannot be pinned, and its Destroy must
+// libbpf.Logger. The Link of a fallback detaches the program on Close like
+// a kernel link, but has no FD and cannot be pinned, and its Close must
 // run in the network namespace the attach ran in.
 //
 // Forms that keep libbpf's meaning: custom handlers are tried before

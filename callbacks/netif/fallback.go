@@ -12,7 +12,7 @@ import (
 // get the older mechanism: a classic tc filter on a clsact qdisc, or an XDP
 // program attached through netlink. Each is chosen by probing the kernel
 // once per process, and logged once when taken. Either way Attach returns a
-// Link whose Destroy detaches the program. Tests replace the variables to
+// Link whose Close detaches the program. Tests replace the variables to
 // force a fallback on a kernel that does not need it.
 var (
 	useClassicTC  = probeOnce(libbpf.ProbeTCX, "tcx links are missing: tc programs attach as classic tc filters of a clsact qdisc")

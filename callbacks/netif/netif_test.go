@@ -209,12 +209,12 @@ func testCountPackets(t *testing.T) {
 	}
 }
 
-// TestLinkDestroyStopsCounting checks that a program attached with
+// TestLinkCloseStopsCounting checks that a program attached with
 // Program.Attach (the handler's Attach) stops seeing packets once its link is
 // destroyed.
-func TestLinkDestroyStopsCounting(t *testing.T) { eachMechanism(t, testLinkDestroyStopsCounting) }
+func TestLinkCloseStopsCounting(t *testing.T) { eachMechanism(t, testLinkCloseStopsCounting) }
 
-func testLinkDestroyStopsCounting(t *testing.T) {
+func testLinkCloseStopsCounting(t *testing.T) {
 	testutil.RequireKernel(t)
 	register(t)
 	path := testutil.Object(t, "testdata/netif.bpf.o")
@@ -247,7 +247,7 @@ func testLinkDestroyStopsCounting(t *testing.T) {
 			return err
 		}
 		for _, l := range links {
-			if err := l.Destroy(); err != nil {
+			if err := l.Close(); err != nil {
 				return err
 			}
 		}
@@ -259,7 +259,7 @@ func testLinkDestroyStopsCounting(t *testing.T) {
 			return err
 		}
 		if got[slotXDP] != 3 || got[slotTCIngress] != 3 {
-			t.Errorf("counts after Destroy: xdp %d, tc ingress %d, want 3 and 3", got[slotXDP], got[slotTCIngress])
+			t.Errorf("counts after Close: xdp %d, tc ingress %d, want 3 and 3", got[slotXDP], got[slotTCIngress])
 		}
 		return nil
 	})

@@ -22,7 +22,7 @@ func Attach(prog *libbpf.Program, spec string) (*libbpf.Link, error) {
 
 // AttachSpec opens the spec's event on every selected CPU (or once, on any
 // CPU, for a pid without cpus=) and attaches prog, a loaded perf_event
-// program, to each. The one Link returned owns them all: Destroy detaches
+// program, to each. The one Link returned owns them all: Close detaches
 // the program from every event and closes every event fd. On failure
 // nothing is left open, and the error names the event and wraps the errno
 // (unix.ENOENT for an event the machine lacks).
@@ -48,7 +48,7 @@ func AttachSpec(prog *libbpf.Program, s Spec) (*libbpf.Link, error) {
 	links := make([]*libbpf.Link, 0, len(ts))
 	fail := func(err error) (*libbpf.Link, error) {
 		for _, l := range links {
-			if derr := l.Destroy(); derr != nil {
+			if derr := l.Close(); derr != nil {
 				err = errors.Join(err, derr)
 			}
 		}

@@ -54,7 +54,7 @@ func ExampleAttach() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer link.Destroy()
+	defer link.Close()
 }
 
 func ExampleParseSpec() {

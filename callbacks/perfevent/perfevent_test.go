@@ -262,7 +262,7 @@ func faultsOfThread(t *testing.T, o *libbpf.Object, spec string, n int) uint64 {
 			return
 		}
 		touch()
-		done <- l.Destroy()
+		done <- l.Close()
 	}()
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -311,7 +311,7 @@ func TestCPUsOption(t *testing.T) {
 	waitFor(t, "100 samples", func() bool { return count(t, o, slotCPU0) >= 100 })
 	// Stop sampling before reading the per-CPU records so they agree.
 	for _, l := range o.Links() {
-		if err := l.Destroy(); err != nil {
+		if err := l.Close(); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -434,7 +434,7 @@ func TestContextSwitchesOfChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Destroy()
+	defer l.Close()
 	if n := len(l.Members()); n > 1 {
 		t.Errorf("pid= without cpus= made %d attachments, want 1", n)
 	}
@@ -467,7 +467,7 @@ func TestPIDFollowsChildren(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Destroy()
+	defer l.Close()
 	child.run(t)
 	got, ownN, allN := count(t, o, slotAny), readCounter(t, own), readCounter(t, all)
 	t.Logf("BPF counted %d switches; perf counters: %d of the child, %d with its children", got, ownN, allN)
@@ -509,7 +509,7 @@ func TestCgroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Destroy()
+	defer l.Close()
 	if n, want := len(l.Members()), len(onlineCPUs(t)); want > 1 && n != want {
 		t.Errorf("cgroup= made %d attachments, want one per online CPU (%d)", n, want)
 	}
@@ -536,10 +536,10 @@ func TestCgroupNotCgroup(t *testing.T) {
 	}
 }
 
-// TestDestroy: Destroy of the joined link stops every CPU's event and
-// returns the process's fd count to where it was; a second Destroy is a
+// TestClose: Close of the joined link stops every CPU's event and
+// returns the process's fd count to where it was; a second Close is a
 // no-op.
-func TestDestroy(t *testing.T) {
+func TestClose(t *testing.T) {
 	o := loadPrograms(t, "on_any")
 	base := testutil.OpenFDs(t)
 	l, err := perfevent.Attach(o.Program("on_any"), "cpu-clock:freq=1000")
@@ -550,20 +550,20 @@ func TestDestroy(t *testing.T) {
 		t.Errorf("%d fds after Attach, %d before", n, base)
 	}
 	waitFor(t, "10 runs", func() bool { return count(t, o, slotAny) >= 10 })
-	if err := l.Destroy(); err != nil {
+	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.Destroy(); err != nil {
-		t.Errorf("second Destroy: %v", err)
+	if err := l.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
 	}
 	if n := testutil.OpenFDs(t); n != base {
-		t.Errorf("%d fds after Destroy, %d before Attach", n, base)
+		t.Errorf("%d fds after Close, %d before Attach", n, base)
 	}
 	time.Sleep(20 * time.Millisecond) // let a run in flight finish
 	stopped := count(t, o, slotAny)
 	time.Sleep(200 * time.Millisecond) // 200+ runs if anything were left
 	if now := count(t, o, slotAny); now != stopped {
-		t.Errorf("count went from %d to %d after Destroy", stopped, now)
+		t.Errorf("count went from %d to %d after Close", stopped, now)
 	}
 }
 
@@ -614,7 +614,7 @@ func TestBareSection(t *testing.T) {
 		t.Errorf("%d links, want none", n)
 	}
 	if l, err := p.Attach(); !errors.Is(err, unix.EOPNOTSUPP) {
-		l.Destroy()
+		l.Close()
 		t.Errorf("Program.Attach of a bare perf_event section: %v, want EOPNOTSUPP", err)
 	}
 }
@@ -658,7 +658,7 @@ func TestCountingOnlyPMUFails(t *testing.T) {
 	base := testutil.OpenFDs(t)
 	l, err := perfevent.Attach(o.Program("on_any"), "msr/tsc/:period=1000000")
 	if err == nil {
-		l.Destroy()
+		l.Close()
 		t.Fatal("sampling msr/tsc/ attached")
 	}
 	t.Logf("attach: %v", err)
@@ -687,7 +687,7 @@ func TestFrequencyAboveLimitFails(t *testing.T) {
 	spec := fmt.Sprintf("cpu-clock:freq=%d", limit+1)
 	l, err := perfevent.Attach(o.Program("on_any"), spec)
 	if err == nil {
-		l.Destroy()
+		l.Close()
 		t.Fatalf("%s attached above kernel.perf_event_max_sample_rate %d", spec, limit)
 	}
 	t.Logf("attach: %v", err)
@@ -707,7 +707,7 @@ func TestPartialFailureCleansUp(t *testing.T) {
 	base := testutil.OpenFDs(t)
 	l, err := perfevent.Attach(o.Program("on_any"), "cpu-clock:cpus=0,8000")
 	if err == nil {
-		l.Destroy()
+		l.Close()
 		t.Fatal("attached on CPU 8000")
 	}
 	t.Logf("attach: %v", err)

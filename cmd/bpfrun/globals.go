@@ -5,131 +5,53 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/golibbpf/libbpf"
 	"github.com/golibbpf/libbpf/internal/btf"
 )
 
-// global is one variable of a global-data map.
-type global struct {
-	m       *libbpf.Map
-	section string // the DATASEC's name: .rodata, .data, .bss, .kconfig, .data.custom...
-	v       btf.DatasecVar
-}
-
-// datasecOf returns the DATASEC type id that describes the internal map m.
-func datasecOf(m *libbpf.Map, spec *btf.Spec) (uint32, string, bool) {
-	if id := m.ValueTypeID(); id != 0 {
-		if t, err := spec.Type(id); err == nil && t.Kind == btf.KindDatasec {
-			return id, t.Name, true
-		}
-	}
-	// libbpf names internal maps "<object prefix>.rodata", or after the
-	// section itself when it has a dot of its own (.data.custom).
-	name := m.Name()
-	candidates := []string{name}
-	if i := strings.Index(name, "."); i > 0 {
-		candidates = append(candidates, name[i:])
-	}
-	for _, c := range candidates {
-		if ts := spec.ByName(c, btf.KindDatasec); len(ts) > 0 {
-			return ts[0].ID, c, true
-		}
-	}
-	return 0, "", false
-}
-
-// globals lists the variables of the object's global-data maps.
-func globals(obj *libbpf.Object, spec *btf.Spec) ([]global, error) {
-	var out []global
-	for _, m := range obj.Maps() {
-		if !m.Internal() {
-			continue
-		}
-		id, sec, ok := datasecOf(m, spec)
-		if !ok {
-			continue
-		}
-		vars, err := spec.DatasecVars(id)
-		if err != nil {
-			return nil, fmt.Errorf("map %s: %w", m.Name(), err)
-		}
-		for _, v := range vars {
-			out = append(out, global{m: m, section: sec, v: v})
-		}
-	}
-	return out, nil
-}
-
 // applySettings sets --set NAME=VALUE globals before Load. NAME is a
-// variable, or a path into a struct variable (cfg.pid).
-func applySettings(obj *libbpf.Object, spec *btf.Spec, settings []string) error {
-	if len(settings) == 0 {
-		return nil
-	}
-	gs, err := globals(obj, spec)
-	if err != nil {
-		return fmt.Errorf("--set: %w", err)
-	}
+// variable, or a path into a struct variable (cfg.pid); the library finds
+// and encodes it (Object.Global, Variable.Member, Variable.SetText).
+func applySettings(obj *libbpf.Object, settings []string) error {
 	for _, s := range settings {
 		name, value, _ := strings.Cut(s, "=")
 		path := strings.Split(name, ".")
-		var found []global
-		for _, g := range gs {
-			if g.v.Name == path[0] {
-				found = append(found, g)
-			}
+		v, err := obj.Global(path[0])
+		if err == nil && len(path) > 1 {
+			v, err = v.Member(path[1:]...)
 		}
-		switch {
-		case len(found) == 0:
-			return fmt.Errorf("--set %s: the object has no global variable %q (%s)", s, path[0], globalNames(gs))
-		case len(found) > 1:
-			return fmt.Errorf("--set %s: %q names a variable in several sections", s, path[0])
+		if err == nil {
+			err = v.SetText(value)
 		}
-		g := found[0]
-		if g.section == ".kconfig" {
-			return fmt.Errorf("--set %s: %s is a .kconfig extern, which libbpf sets from the kernel's config", s, path[0])
-		}
-		off, typ, err := spec.Member(g.v.Type, path)
 		if err != nil {
-			return fmt.Errorf("--set %s: %w", s, err)
-		}
-		size, err := spec.Size(typ)
-		if err != nil {
-			return fmt.Errorf("--set %s: %w", s, err)
-		}
-		data, err := g.m.InitialValue()
-		if err != nil {
-			return fmt.Errorf("--set %s: %w", s, err)
-		}
-		start := g.v.Offset + off
-		if uint64(start)+uint64(size) > uint64(len(data)) {
-			return fmt.Errorf("--set %s: variable lies beyond the %d bytes of %s", s, len(data), g.section)
-		}
-		if err := spec.Encode(typ, value, data[start:start+size]); err != nil {
-			return fmt.Errorf("--set %s: %w", s, err)
-		}
-		if err := g.m.SetInitialValue(data); err != nil {
 			return fmt.Errorf("--set %s: %w", s, err)
 		}
 	}
 	return nil
 }
 
-func globalNames(gs []global) string {
-	var names []string
-	for _, g := range gs {
-		if g.section != ".kconfig" {
-			names = append(names, g.v.Name)
+// decodeGlobals decodes the contents of the global-data map m by its
+// variables, or returns false when the object's BTF describes none.
+func decodeGlobals(spec *btf.Spec, m *libbpf.Map, data []byte) (btf.Struct, bool, error) {
+	vars, err := m.Object().MapGlobals(m)
+	if err != nil || len(vars) == 0 {
+		return nil, false, nil
+	}
+	var out btf.Struct
+	for _, v := range vars {
+		end := v.Offset() + v.Size()
+		if end > len(data) {
+			return nil, true, fmt.Errorf("variable %s beyond the %d bytes of %s", v.Name(), len(data), v.Section())
 		}
+		d, err := spec.Decode(v.TypeID(), data[v.Offset():end])
+		if err != nil {
+			return nil, true, fmt.Errorf("variable %s: %w", v.Name(), err)
+		}
+		out = append(out, btf.Field{Name: v.Name(), Value: d})
 	}
-	if len(names) == 0 {
-		return "it has no .rodata, .data or .bss variables"
-	}
-	sort.Strings(names)
-	return "its globals: " + strings.Join(names, ", ")
+	return out, true, nil
 }
 
 // pinRoot is where libbpf pins maps declared with

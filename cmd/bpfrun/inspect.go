@@ -230,7 +230,11 @@ func mapInfo(m *libbpf.Map, spec *btf.Spec) MapInfo {
 
 // objectBTF parses the object's BTF; nil and an error when it has none.
 func objectBTF(obj *libbpf.Object) (*btf.Spec, error) {
-	raw, err := obj.BTF()
+	b, err := obj.BTF()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := b.RawData()
 	if err != nil {
 		return nil, err
 	}

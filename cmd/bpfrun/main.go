@@ -28,6 +28,9 @@ const usage = `usage:
   bpfrun inspect [--output json] OBJECT.bpf.o
                                     list the object's programs, the handler each
                                     section matches, and its maps
+  bpfrun btf dump [--base FILE] [FILE]
+                                    write BTF (default /sys/kernel/btf/vmlinux) as a
+                                    C header: a vmlinux.h without bpftool
   bpfrun version
 
 Run "bpfrun run -h" for the flags of run.
@@ -51,6 +54,8 @@ func bpfrun(args []string, stdout, stderr io.Writer) int {
 		err = sectionsCommand(rest, stdout, stderr)
 	case "inspect":
 		err = inspectCommand(rest, stdout, stderr)
+	case "btf":
+		err = btfCommand(rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "bpfrun (github.com/golibbpf/libbpf), libbpf %s\n", libbpf.LibbpfVersion())
 		return 0

@@ -154,13 +154,13 @@ func (r *runner) run(ctx context.Context) error {
 		}
 	}
 	r.spec = spec
-	var gs []global
+	var gs []*libbpf.Variable
 	if spec != nil {
-		if gs, err = globals(r.obj, spec); err != nil {
+		if gs, err = r.obj.Globals(); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
 		}
 	}
-	if err := applySettings(r.obj, spec, r.cfg.sets); err != nil {
+	if err := applySettings(r.obj, r.cfg.sets); err != nil {
 		return err
 	}
 	var ringMaps []*libbpf.Map

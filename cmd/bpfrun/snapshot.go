@@ -1,8 +1,8 @@
 package main
 
 import (
+	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -122,40 +122,24 @@ func (r *mapReader) read(m *libbpf.Map) MapState {
 		r.readInternal(m, &st)
 		return st
 	}
-	vsize, err := m.LookupValueSize()
-	if err != nil {
-		st.Error = err.Error()
-		return st
-	}
 	isArray := m.Type() == libbpf.MapTypeArray || m.Type() == libbpf.MapTypePerCPUArray
 	type raw struct{ key, val []byte }
 	var elems []raw
-	var prev []byte
-	for n := 0; ; n++ {
+	it := m.Iterate()
+	n := 0
+	for key, val := range it.All() {
 		if n == maxIterate {
 			st.Truncated = true
 			break
 		}
-		next := make([]byte, m.KeySize())
-		if err := m.NextKey(prev, next); err != nil {
-			if !errors.Is(err, libbpf.ErrKeyNotExist) {
-				st.Error = err.Error()
-			}
-			break
-		}
-		prev = next
-		val := make([]byte, vsize)
-		if err := m.Lookup(next, val); err != nil {
-			if errors.Is(err, libbpf.ErrKeyNotExist) {
-				continue // deleted meanwhile
-			}
-			st.Error = err.Error()
-			break
-		}
+		n++
 		if isArray && allZero(val) {
 			continue
 		}
-		elems = append(elems, raw{next, val})
+		elems = append(elems, raw{bytes.Clone(key), bytes.Clone(val)})
+	}
+	if err := it.Err(); err != nil {
+		st.Error = err.Error()
 	}
 	st.Count = len(elems)
 	entries := make([]Entry, 0, len(elems))
@@ -186,12 +170,10 @@ func (r *mapReader) readInternal(m *libbpf.Map, st *MapState) {
 	st.Count = 1
 	var v any = btf.Hex(val)
 	if r.spec != nil {
-		if id, _, ok := datasecOf(m, r.spec); ok {
-			if d, err := r.spec.Decode(id, val); err == nil {
-				v = d
-			} else {
-				st.Error = err.Error()
-			}
+		if d, ok, err := decodeGlobals(r.spec, m, val); err != nil {
+			st.Error = err.Error()
+		} else if ok {
+			v = d
 		}
 	}
 	st.Entries = []Entry{{Key: uint64(0), Value: v}}
@@ -358,7 +340,7 @@ func (s *ringStore) snapshot() []RingState {
 // MAP=TYPE first, then a global named <map>_record (its type, or what it
 // points to), then a struct named after the map or after the map without
 // its plural s (events: struct event).
-func recordTypes(spec *btf.Spec, rings []*libbpf.Map, flags []string, gs []global) (map[string]uint32, error) {
+func recordTypes(spec *btf.Spec, rings []*libbpf.Map, flags []string, gs []*libbpf.Variable) (map[string]uint32, error) {
 	out := map[string]uint32{}
 	isRing := map[string]bool{}
 	var names []string
@@ -391,8 +373,8 @@ func recordTypes(spec *btf.Spec, rings []*libbpf.Map, flags []string, gs []globa
 			continue
 		}
 		for _, g := range gs {
-			if g.v.Name == name+"_record" {
-				id := g.v.Type
+			if g.Name() == name+"_record" {
+				id := g.TypeID()
 				if t, err := spec.Resolve(id); err == nil && t.Kind == btf.KindPtr {
 					id = t.Ref
 				}

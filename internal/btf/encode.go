@@ -142,6 +142,9 @@ func (s *Spec) Encode(id uint32, text string, buf []byte) error {
 		if !s.isChar(t.Ref) {
 			return bad("only char arrays can be set (as strings)")
 		}
+		if strings.IndexByte(text, 0) >= 0 {
+			return bad("a C string cannot hold a NUL byte")
+		}
 		if uint32(len(text)) >= t.Nelems {
 			return bad(fmt.Sprintf("string of %d bytes does not fit with its NUL", len(text)))
 		}

@@ -13,7 +13,7 @@
 package chandlers
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../libbpf/build/include -O2 -Wall
+#cgo CFLAGS: -O2 -Wall
 #include <stdlib.h>
 #include "chandlers.h"
 */

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "../../libbpf_pin.h"
 
 /* What a registered C handler installs. */
 enum {

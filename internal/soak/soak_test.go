@@ -328,7 +328,7 @@ func (w *worker) use() (err error) {
 	}
 	// Detach before Close, as a long-running tool would.
 	for _, l := range obj.Links() {
-		if err := l.Destroy(); err != nil {
+		if err := l.Close(); err != nil {
 			return fmt.Errorf("detach: %w", err)
 		}
 	}

@@ -37,6 +37,12 @@ const (
 	FeatureXDPFrags       Feature = "xdp_frags"        // BPF_F_XDP_HAS_FRAGS, SEC("xdp.frags") (5.18)
 	FeatureUprobeSess     Feature = "uprobe_session"   // 6.13
 	FeatureProbeWriteUser Feature = "probe_write_user" // bpf_probe_write_user (no lockdown)
+	FeatureMapElemIter    Feature = "map_elem_iter"    // iter/bpf_map_elem and other map element iterators (5.9)
+	FeatureRawTPCookie    Feature = "raw_tp_cookie"    // bpf_get_attach_cookie in raw_tp programs (6.10)
+	FeatureStructOpsLink  Feature = "struct_ops_link"  // struct_ops maps attached as links, BPF_F_LINK (6.4)
+	FeatureTaskIterParams Feature = "task_iter_params" // task iterators limited to a tid, pid or pidfd (6.1)
+	FeatureTracingCookie  Feature = "tracing_cookie"   // cookies of fentry, fexit, fmod_ret and lsm links (5.19)
+	FeatureFmodRet        Feature = "fmod_ret"         // fmod_ret on bpf_modify_return_test (5.7)
 )
 
 // featureSince is the first release of each feature.
@@ -59,6 +65,12 @@ var featureSince = map[Feature][2]int{
 	FeatureXDPFrags:       {5, 18},
 	FeatureUprobeSess:     {6, 13},
 	FeatureProbeWriteUser: {4, 8},
+	FeatureMapElemIter:    {5, 9},
+	FeatureRawTPCookie:    {6, 10},
+	FeatureStructOpsLink:  {6, 4},
+	FeatureTaskIterParams: {6, 1},
+	FeatureTracingCookie:  {5, 19},
+	FeatureFmodRet:        {5, 7},
 }
 
 // kernelExceptions declares, per kernel (a substring of its release), what it
@@ -67,14 +79,24 @@ var kernelExceptions = []struct {
 	release string
 	lacks   map[Feature]string
 }{
+	// Debian's 5.10 and 6.1 cloud kernels (the VM matrix).
+	{"5.10.0-32-cloud", map[Feature]string{
+		FeatureFmodRet: "bpf_modify_return_test is not modifiable",
+	}},
+	{"6.1.0-50-cloud", map[Feature]string{
+		FeatureKprobeMulti: "built without CONFIG_FPROBE",
+		FeatureFmodRet:     "bpf_modify_return_test is not modifiable",
+	}},
 	// The development VM and CI's machine.
 	{"-fc-", map[Feature]string{
 		FeatureKprobe:         "built without CONFIG_KPROBES",
 		FeatureKprobeMulti:    "built without CONFIG_KPROBES",
 		FeatureTrampoline:     "BPF trampolines fail with EPERM",
 		FeatureLSM:            "BPF trampolines fail with EPERM",
+		FeatureFmodRet:        "BPF trampolines fail with EPERM",
 		FeatureProbeWriteUser: "kernel lockdown",
 		FeatureNetkit:         "built without CONFIG_NETKIT",
+		FeatureMapElemIter:    "map element iterators fail to load with EPERM",
 	}},
 }
 

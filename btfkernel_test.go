@@ -1,0 +1,91 @@
+package libbpf_test
+
+import (
+	"errors"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/golibbpf/libbpf"
+	"github.com/golibbpf/libbpf/internal/testutil"
+)
+
+// TestBTFKernelObjects loads raw BTF, finds it by id among the kernel's BTF
+// objects and reads its info, and that of vmlinux.
+func TestBTFKernelObjects(t *testing.T) {
+	obj := openTest(t, "core")
+	raw, err := objectRawBTF(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := testutil.OpenFDs(t)
+	fd, err := libbpf.BTFLoad(raw, libbpf.BTFLoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	info, err := libbpf.BTFGetInfoByFD(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.ID == 0 || info.Size != uint32(len(raw)) || info.KernelBTF || info.Name != "" {
+		t.Errorf("info of loaded BTF = %+v; want an id, %d bytes, not the kernel's", info, len(raw))
+	}
+
+	var ids []uint32
+	var vmlinux libbpf.BTFInfo
+	for id, err := libbpf.BTFGetNextID(0); ; id, err = libbpf.BTFGetNextID(id) {
+		if errors.Is(err, unix.ENOENT) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+		if vmlinux.ID == 0 {
+			fd, err := libbpf.BTFGetFDByID(id, libbpf.BTFGetFDByIDOptions{})
+			if errors.Is(err, unix.ENOENT) {
+				continue // unloaded since
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if i, err := libbpf.BTFGetInfoByFD(fd); err == nil && i.Name == "vmlinux" {
+				vmlinux = i
+			}
+			unix.Close(fd)
+		}
+	}
+	found := false
+	for _, id := range ids {
+		found = found || id == info.ID
+	}
+	if !found {
+		t.Errorf("BTFGetNextID walked %d ids without the loaded %d", len(ids), info.ID)
+	}
+	if !vmlinux.KernelBTF || vmlinux.Size == 0 {
+		t.Errorf("vmlinux's BTF info = %+v", vmlinux)
+	}
+	unix.Close(fd)
+	if after := testutil.OpenFDs(t); after != before {
+		t.Errorf("%d fds open after the walk, %d before", after, before)
+	}
+
+	// Errors.
+	if _, err := libbpf.BTFLoad(nil, libbpf.BTFLoadOptions{}); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("BTFLoad(nil): %v, want EINVAL", err)
+	}
+	if _, err := libbpf.BTFLoad([]byte("not BTF at all, just some bytes"), libbpf.BTFLoadOptions{}); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("BTFLoad of garbage: %v, want EINVAL", err)
+	}
+	if _, err := libbpf.BTFGetFDByID(1<<31, libbpf.BTFGetFDByIDOptions{}); !errors.Is(err, unix.ENOENT) {
+		t.Errorf("BTFGetFDByID of a missing id: %v, want ENOENT", err)
+	}
+	if _, err := libbpf.BTFGetFDByID(info.ID, libbpf.BTFGetFDByIDOptions{OpenFlags: 1 << 20}); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("BTFGetFDByID with bad flags: %v, want EINVAL", err)
+	}
+	var errno unix.Errno
+	if _, err := libbpf.BTFGetInfoByFD(-1); !errors.As(err, &errno) {
+		t.Errorf("BTFGetInfoByFD(-1): %v, want an errno", err)
+	}
+}

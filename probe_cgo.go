@@ -1,0 +1,61 @@
+package libbpf
+
+// Thin wrappers over libbpf's feature probes, BPF tokens and the one
+// program load the tp_btf probe makes.
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/libbpf/build/include -O2 -Wall
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+*/
+import "C"
+
+import "unsafe"
+
+// probeResult converts a libbpf_probe_bpf_* result: 1 yes, 0 no, <0 error.
+func probeResult(ret C.int) (bool, error) {
+	if ret < 0 {
+		return false, errnoOf(ret)
+	}
+	return ret == 1, nil
+}
+
+func probeProgType(t ProgType) (bool, error) {
+	return probeResult(C.libbpf_probe_bpf_prog_type(C.enum_bpf_prog_type(t), nil))
+}
+
+func probeMapType(t MapType) (bool, error) {
+	return probeResult(C.libbpf_probe_bpf_map_type(C.enum_bpf_map_type(t), nil))
+}
+
+func probeHelper(t ProgType, h HelperID) (bool, error) {
+	return probeResult(C.libbpf_probe_bpf_helper(C.enum_bpf_prog_type(t), C.enum_bpf_func_id(h), nil))
+}
+
+func tokenCreate(bpffsFD int, flags uint32) (int, error) {
+	opts := C.struct_bpf_token_create_opts{sz: C.sizeof_struct_bpf_token_create_opts, flags: C.__u32(flags)}
+	fd := C.bpf_token_create(C.int(bpffsFD), &opts)
+	if fd < 0 {
+		return -1, errnoOf(fd)
+	}
+	return int(fd), nil
+}
+
+// loadTracingStub loads "return 0" as a tracing program of attach type at
+// against the vmlinux BTF type btfID, and returns its fd.
+func loadTracingStub(at AttachType, btfID uint32) (int, error) {
+	insns := []C.struct_bpf_insn{
+		{code: C.BPF_ALU64 | C.BPF_MOV | C.BPF_K}, // r0 = 0
+		{code: C.BPF_JMP | C.BPF_EXIT},
+	}
+	opts := C.struct_bpf_prog_load_opts{sz: C.sizeof_struct_bpf_prog_load_opts}
+	opts.expected_attach_type = C.enum_bpf_attach_type(at)
+	opts.attach_btf_id = C.__u32(btfID)
+	license := C.CString("GPL")
+	defer free(unsafe.Pointer(license))
+	fd := C.bpf_prog_load(C.BPF_PROG_TYPE_TRACING, nil, license, &insns[0], C.size_t(len(insns)), &opts)
+	if fd < 0 {
+		return -1, errnoOf(fd)
+	}
+	return int(fd), nil
+}
