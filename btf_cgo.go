@@ -3,7 +3,8 @@ package libbpf
 // Thin wrappers over libbpf's btf.h: struct btf and struct btf_dump.
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/libbpf/build/include -O2 -Wall
+#include "libbpf_pin.h"
+#cgo CFLAGS: -O2 -Wall
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>

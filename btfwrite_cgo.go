@@ -4,7 +4,8 @@ package libbpf
 // distillation and permutation of BTF.
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/libbpf/build/include -O2 -Wall
+#include "libbpf_pin.h"
+#cgo CFLAGS: -O2 -Wall
 #include <errno.h>
 #include <stdlib.h>
 #include <bpf/btf.h>

@@ -3,7 +3,8 @@ package libbpf
 // Thin wrappers over libbpf's static linker (struct bpf_linker).
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/libbpf/build/include -O2 -Wall
+#include "libbpf_pin.h"
+#cgo CFLAGS: -O2 -Wall
 #include <stdlib.h>
 #include <bpf/libbpf.h>
 */

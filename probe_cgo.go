@@ -4,7 +4,8 @@ package libbpf
 // program load the tp_btf probe makes.
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/libbpf/build/include -O2 -Wall
+#include "libbpf_pin.h"
+#cgo CFLAGS: -O2 -Wall
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 */

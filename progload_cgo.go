@@ -5,7 +5,8 @@ package libbpf
 // binding a map.
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/libbpf/build/include -O2 -Wall
+#include "libbpf_pin.h"
+#cgo CFLAGS: -O2 -Wall
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>

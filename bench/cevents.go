@@ -5,8 +5,7 @@ package bench
 // sample callback that only counts, as the Go cases' callbacks do.
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../libbpf/build/include -O2 -Wall
-#cgo LDFLAGS: ${SRCDIR}/../libbpf/build/lib/libbpf.a -l:libelf.a -l:libz.a
+#cgo CFLAGS: -O2 -Wall
 #include <errno.h>
 #include <stdlib.h>
 #include <bpf/libbpf.h>

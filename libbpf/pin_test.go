@@ -2,6 +2,7 @@ package libbpf
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -34,6 +35,37 @@ func TestPinHeaderAgrees(t *testing.T) {
 	} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("libbpf_pin.h lacks %q (libbpf/VERSION pins %s)", want, Version)
+		}
+	}
+}
+
+// Every C preamble of the module checks the pin before it includes a libbpf
+// header, so that a build without the setup fails with libbpf_pin.h's one
+// message naming the setup command, whichever file cgo compiles first.
+func TestPreamblesCheckThePinFirst(t *testing.T) {
+	files, err := filepath.Glob("../*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chandlers, _ := filepath.Glob("../internal/chandlers/*.[ch]")
+	for _, f := range append(files, chandlers...) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(data)
+		if strings.HasSuffix(f, ".go") && !strings.Contains(text, "\nimport \"C\"\n") {
+			continue
+		}
+		pin := strings.Index(text, "libbpf_pin.h\"")
+		if alt := strings.Index(text, "#include \"handler_cgo.h\""); alt >= 0 && (pin < 0 || alt < pin) {
+			pin = alt
+		}
+		if alt := strings.Index(text, "#include \"chandlers.h\""); alt >= 0 && (pin < 0 || alt < pin) {
+			pin = alt
+		}
+		if bpf := strings.Index(text, "#include <bpf/"); bpf >= 0 && (pin < 0 || bpf < pin) {
+			t.Errorf("%s includes a libbpf header before libbpf_pin.h", f)
 		}
 	}
 }

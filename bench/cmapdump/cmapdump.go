@@ -4,7 +4,7 @@
 package cmapdump
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../libbpf/build/include -O2 -Wall
+#cgo CFLAGS: -O2 -Wall
 #include <errno.h>
 #include <stdlib.h>
 #include <bpf/bpf.h>
