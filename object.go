@@ -63,7 +63,7 @@ func OpenObjectBytes(data []byte, opts *OpenOptions) (*Object, error) {
 	if len(data) == 0 {
 		return nil, fmt.Errorf("open object from memory: no data: %w", errInvalidArgument)
 	}
-	if err := checkBTFLoops(bytesReader(data)); err != nil {
+	if err := checkBTFLoopsBytes(data); err != nil {
 		return nil, fmt.Errorf("open object from memory: %w", err)
 	}
 	return openObject("open object from memory", func(op uintptr) (*cObject, error) {
