@@ -1,9 +1,10 @@
-// Package typesgen writes types_gen.go: the program, attach and map types
-// of the root package (ProgType*, AttachType*, MapType*), read from the
-// enums bpf_prog_type, bpf_attach_type and bpf_map_type of the pinned
-// libbpf's UAPI header linux/bpf.h. The Go names are part of the API
-// contract (docs: DESIGN.md), so the spelling rule lives here, in one
-// table (words), and a test fails when types_gen.go is stale.
+// Package typesgen writes the root package's constants that come from the
+// pinned libbpf's UAPI header linux/bpf.h: types_gen.go, the program,
+// attach and map types (ProgType*, AttachType*, MapType*, from the enums
+// bpf_prog_type, bpf_attach_type and bpf_map_type), and helpers_gen.go, the
+// helper ids (Helper*, from the FN() list of enum bpf_func_id). The Go
+// names are API (DESIGN.md), so the spelling rule lives here, in one table
+// (words), and a test fails when either file is stale.
 package typesgen
 
 import (
@@ -19,8 +20,11 @@ import (
 	pin "github.com/golibbpf/libbpf/libbpf"
 )
 
-// Output is the generated file, relative to the module root.
-const Output = "types_gen.go"
+// The generated files, relative to the module root.
+const (
+	Output        = "types_gen.go"
+	HelpersOutput = "helpers_gen.go"
+)
 
 // enums are the enums written, in the order of the file.
 var enums = []struct {
@@ -37,21 +41,39 @@ var enums = []struct {
 // words spells the words of enumerator names whose Go spelling is not the
 // word capitalized: acronyms, and words that join two (DEVMAP: DevMap).
 var words = map[string]string{
-	"ACT": "ACT", "CLS": "CLS", "LIRC": "LIRC", "LPM": "LPM", "LRU": "LRU", "LSM": "LSM", "LWT": "LWT",
-	"MAC": "MAC", "SK": "SK", "SKB": "SKB", "TCX": "TCX", "TP": "TP", "UDP4": "UDP4", "UDP6": "UDP6",
-	"XDP":    "XDP",
+	"ACT": "ACT", "BPF": "BPF", "BTF": "BTF", "CLS": "CLS", "CPU": "CPU", "FIB": "FIB", "GID": "GID",
+	"ID": "ID", "IP": "IP", "LIRC": "LIRC", "LPM": "LPM", "LRU": "LRU", "LSM": "LSM", "LWT": "LWT",
+	"MAC": "MAC", "NS": "NS", "PID": "PID", "SK": "SK", "SKB": "SKB", "TAI": "TAI", "TCP": "TCP",
+	"TCX": "TCX", "TGID": "TGID", "TP": "TP", "UDP": "UDP", "UDP4": "UDP4", "UDP6": "UDP6",
+	"UID": "UID", "XDP": "XDP",
+
 	"CPUMAP": "CPUMap", "DEVMAP": "DevMap", "GETPEERNAME": "GetPeerName", "GETSOCKNAME": "GetSockName",
 	"GETSOCKOPT": "GetSockopt", "PERCPU": "PerCPU", "RECVMSG": "RecvMsg", "RINGBUF": "RingBuf",
 	"SEG6LOCAL": "Seg6Local", "SENDMSG": "SendMsg", "SETSOCKOPT": "SetSockopt", "SOCKARRAY": "SockArray",
 	"SOCKHASH": "SockHash", "SOCKMAP": "SockMap",
 }
 
+// helperWords are the spellings helpers_gen.go has always used where they
+// differ from words: its names are API as they are.
+var helperWords = map[string]string{
+	"GETSOCKOPT": "Getsockopt", "PERCPU": "Percpu", "RINGBUF": "Ringbuf", "SETSOCKOPT": "Setsockopt",
+	"SK": "Sk", "UDP6": "Udp6",
+}
+
 // GoName spells an enumerator, its prefix stripped, in Go:
 // SCHED_CLS -> SchedCLS, CGROUP_UDP4_SENDMSG -> CgroupUDP4SendMsg.
-func GoName(name string) string {
+func GoName(name string) string { return goName(name, nil) }
+
+// HelperGoName spells a helper's name (without bpf_) in Go:
+// get_current_pid_tgid -> GetCurrentPIDTGID, sk_lookup_tcp -> SkLookupTCP.
+func HelperGoName(name string) string { return goName(strings.ToUpper(name), helperWords) }
+
+func goName(name string, override map[string]string) string {
 	var b strings.Builder
 	for _, w := range strings.Split(name, "_") {
-		if s, ok := words[w]; ok {
+		if s, ok := override[w]; ok {
+			b.WriteString(s)
+		} else if s, ok := words[w]; ok {
 			b.WriteString(s)
 		} else if w != "" {
 			b.WriteString(w[:1] + strings.ToLower(w[1:]))
@@ -130,13 +152,19 @@ func Header(root string) (string, error) {
 		pin.Version, strings.Join(candidates, " or "))
 }
 
-// Generate returns the content of types_gen.go for the module at root.
-func Generate(root string) ([]byte, error) {
+// readHeader returns the path and the text of the pinned linux/bpf.h.
+func readHeader(root string) (string, []byte, error) {
 	path, err := Header(root)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	header, err := os.ReadFile(path)
+	return path, header, err
+}
+
+// Generate returns the content of types_gen.go for the module at root.
+func Generate(root string) ([]byte, error) {
+	path, header, err := readHeader(root)
 	if err != nil {
 		return nil, err
 	}
@@ -161,5 +189,57 @@ func Generate(root string) ([]byte, error) {
 		}
 		b.WriteString(")\n")
 	}
+	return format.Source(b.Bytes())
+}
+
+// Helper is one BPF helper of the FN() list: its name without bpf_ and its
+// id.
+type Helper struct {
+	Name string
+	ID   int
+}
+
+var helperFN = regexp.MustCompile(`(?m)^\s*FN\((\w+),\s*(\d+),\s*##ctx\)`)
+
+// ParseHelpers returns the helpers of the ___BPF_FUNC_MAPPER list in the C
+// header text, in order; their ids must count up from 0.
+func ParseHelpers(header []byte) ([]Helper, error) {
+	var out []Helper
+	for _, m := range helperFN.FindAllSubmatch(header, -1) {
+		id, err := strconv.Atoi(string(m[2]))
+		if err != nil || id != len(out) {
+			return nil, fmt.Errorf("helper %s has id %s, want %d", m[1], m[2], len(out))
+		}
+		out = append(out, Helper{string(m[1]), id})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no FN() list of helpers")
+	}
+	return out, nil
+}
+
+// GenerateHelpers returns the content of helpers_gen.go for the module at
+// root.
+func GenerateHelpers(root string) ([]byte, error) {
+	path, header, err := readHeader(root)
+	if err != nil {
+		return nil, err
+	}
+	helpers, err := ParseHelpers(header)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "// Code generated by internal/cmd/typesgen from the FN() list of linux/bpf.h (libbpf %s). DO NOT EDIT.\n", pin.Version)
+	b.WriteString("\n// The values are kernel ABI; the names are the API (DESIGN.md).\n\npackage libbpf\n")
+	b.WriteString("\n// The BPF helper functions (enum bpf_func_id).\nconst (\n")
+	for _, h := range helpers {
+		fmt.Fprintf(&b, "\tHelper%s HelperID = %d\n", HelperGoName(h.Name), h.ID)
+	}
+	b.WriteString(")\n\n// helperNames are the helpers' names without the bpf_ prefix, by id.\nvar helperNames = [...]string{\n")
+	for _, h := range helpers {
+		fmt.Fprintf(&b, "\t%d: %q,\n", h.ID, h.Name)
+	}
+	b.WriteString("}\n")
 	return format.Source(b.Bytes())
 }

@@ -16,19 +16,50 @@ func TestTypesUpToDate(t *testing.T) {
 	genfile.CheckUpToDate(t, root, Output, Generate)
 }
 
+// TestHelpersUpToDate does the same for helpers_gen.go.
+func TestHelpersUpToDate(t *testing.T) {
+	genfile.CheckUpToDate(t, root, HelpersOutput, GenerateHelpers)
+}
+
+func TestParseHelpers(t *testing.T) {
+	got, err := ParseHelpers([]byte("#define ___BPF_FUNC_MAPPER(FN, ctx...)\\\n\tFN(unspec, 0, ##ctx)\t\\\n\tFN(map_lookup_elem, 1, ##ctx)\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []Helper{{"unspec", 0}, {"map_lookup_elem", 1}}; !slices.Equal(got, want) {
+		t.Errorf("ParseHelpers = %v, want %v", got, want)
+	}
+	if _, err := ParseHelpers([]byte("\tFN(unspec, 0, ##ctx)\n\tFN(skipped, 2, ##ctx)\n")); err == nil {
+		t.Error("ParseHelpers accepted a gap in the ids")
+	}
+}
+
+// TestGoName checks both spellings: the types' (GoName) and the one
+// helpers_gen.go keeps where it differs (HelperGoName: Sk, not SK; Ringbuf,
+// not RingBuf).
 func TestGoName(t *testing.T) {
-	for c, want := range map[string]string{
-		"SCHED_CLS":                      "SchedCLS",
-		"CGROUP_UDP4_SENDMSG":            "CgroupUDP4SendMsg",
-		"RAW_TRACEPOINT_WRITABLE":        "RawTracepointWritable",
-		"XDP_CPUMAP":                     "XDPCPUMap",
-		"PERCPU_CGROUP_STORAGE":          "PerCPUCgroupStorage",
-		"XSKMAP":                         "Xskmap",
-		"TRACE_UPROBE_MULTI":             "TraceUprobeMulti",
-		"SK_REUSEPORT_SELECT_OR_MIGRATE": "SKReuseportSelectOrMigrate",
+	for _, tt := range []struct {
+		spell    func(string) string
+		in, want string
+	}{
+		{GoName, "SCHED_CLS", "SchedCLS"},
+		{GoName, "CGROUP_UDP4_SENDMSG", "CgroupUDP4SendMsg"},
+		{GoName, "RAW_TRACEPOINT_WRITABLE", "RawTracepointWritable"},
+		{GoName, "XDP_CPUMAP", "XDPCPUMap"},
+		{GoName, "PERCPU_CGROUP_STORAGE", "PerCPUCgroupStorage"},
+		{GoName, "XSKMAP", "Xskmap"},
+		{GoName, "TRACE_UPROBE_MULTI", "TraceUprobeMulti"},
+		{GoName, "SK_REUSEPORT_SELECT_OR_MIGRATE", "SKReuseportSelectOrMigrate"},
+		{HelperGoName, "get_current_pid_tgid", "GetCurrentPIDTGID"},
+		{HelperGoName, "sk_lookup_tcp", "SkLookupTCP"},
+		{HelperGoName, "skb_cgroup_id", "SKBCgroupID"},
+		{HelperGoName, "ringbuf_output", "RingbufOutput"},
+		{HelperGoName, "skc_to_udp6_sock", "SkcToUdp6Sock"},
+		{HelperGoName, "map_lookup_percpu_elem", "MapLookupPercpuElem"},
+		{HelperGoName, "ktime_get_tai_ns", "KtimeGetTAINS"},
 	} {
-		if got := GoName(c); got != want {
-			t.Errorf("GoName(%q) = %q, want %q", c, got, want)
+		if got := tt.spell(tt.in); got != tt.want {
+			t.Errorf("%q spelled %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
