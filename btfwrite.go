@@ -297,7 +297,8 @@ func (b *BTF) DistillBase() (newBase, newSplit *BTF, err error) {
 //
 // libbpf 1.7's btf__permute leaves the BTF's type buffer smaller than it
 // records, so that the next Add* writes past it; Permute therefore replaces
-// the libbpf BTF by a copy made from its raw data, keeping its fd.
+// the libbpf BTF by a copy made from its raw data, keeping its fd
+// (libbpf/WORKAROUNDS.md).
 func (b *BTF) Permute(idMap []uint32) error {
 	return b.do(func(c *cBTF) error {
 		if err := btfPermute(c, idMap); err != nil {

@@ -1,6 +1,7 @@
 package libbpf
 
 import (
+	"errors"
 	"fmt"
 	"runtime/cgo"
 	"strings"
@@ -216,6 +217,17 @@ func (r *Registration) Unregister() error {
 		}
 	}
 	return nil
+}
+
+// UnregisterAll unregisters regs in reverse order of registration, going on
+// past failures, and returns every failure joined (errors.Join): the undo of
+// a Register function that registered several handlers, or of a partial one.
+func UnregisterAll(regs []*Registration) error {
+	var errs []error
+	for i := len(regs) - 1; i >= 0; i-- {
+		errs = append(errs, regs[i].Unregister())
+	}
+	return errors.Join(errs...)
 }
 
 // readLockTable read-locks the handler table and reports whether it did. A

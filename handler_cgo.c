@@ -110,7 +110,8 @@ void golibbpf_set_print_level(int level)
 /* opened filters a pointer libbpf 1.7.0 can return from a failed open: an
  * error code below -4095 (an extern size that overflows int) becomes
  * ERR_PTR(code), which libbpf's IS_ERR window misses, so it comes back as if
- * it were an object. No user-space pointer has its top bit set on Linux. */
+ * it were an object. No user-space pointer has its top bit set on Linux.
+ * (libbpf/WORKAROUNDS.md lists this and every other libbpf workaround.) */
 static struct bpf_object *opened(struct bpf_object *obj)
 {
 	if ((intptr_t)obj < 0) {

@@ -164,6 +164,49 @@ func TestRegistrationErrors(t *testing.T) {
 	}
 }
 
+// UnregisterAll undoes registrations last first, goes on past a failure,
+// and joins every failure: here the first and the last were already
+// unregistered, so both fail with ENOENT, the last one's error first, and
+// the middle one is still released.
+func TestUnregisterAll(t *testing.T) {
+	before := libbpf.LiveHandles()
+	var regs []*libbpf.Registration
+	for _, sec := range []string{"unreg_all_a/", "unreg_all_b/", "unreg_all_c/"} {
+		r, err := libbpf.RegisterProgHandler(sec, libbpf.ProgTypeSyscall, 0, libbpf.ProgHandler{})
+		if err != nil {
+			libbpf.UnregisterAll(regs)
+			t.Fatal(err)
+		}
+		regs = append(regs, r)
+	}
+	for _, r := range []*libbpf.Registration{regs[0], regs[2]} {
+		if err := r.Unregister(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err := libbpf.UnregisterAll(regs)
+	if !errors.Is(err, libbpf.ErrNotRegistered) || !errors.Is(err, unix.ENOENT) {
+		t.Fatalf("UnregisterAll with two stale registrations: %v, want ErrNotRegistered", err)
+	}
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok || len(joined.Unwrap()) != 2 {
+		t.Fatalf("UnregisterAll: %v, want the two failures joined", err)
+	}
+	errs := joined.Unwrap()
+	if !strings.Contains(errs[0].Error(), "unreg_all_c/") || !strings.Contains(errs[1].Error(), "unreg_all_a/") {
+		t.Errorf("failures %q, want c's first and a's second (reverse order of registration)", errs)
+	}
+	if err := regs[1].Unregister(); !errors.Is(err, libbpf.ErrNotRegistered) {
+		t.Errorf("the middle registration survived UnregisterAll: %v", err)
+	}
+	if got := libbpf.LiveHandles(); got != before {
+		t.Errorf("%d cgo handles live after UnregisterAll, want %d", got, before)
+	}
+	if err := libbpf.UnregisterAll(nil); err != nil {
+		t.Errorf("UnregisterAll(nil): %v", err)
+	}
+}
+
 // A handler's error comes out of Open, Load and Attach wrapped, naming the
 // program and the phase; libbpf got the error's own errno.
 func TestCallbackErrors(t *testing.T) {

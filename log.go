@@ -55,7 +55,8 @@ var (
 )
 
 // logLibbpf receives one line of libbpf's log. During an operation, it also
-// keeps what explains a failure: the last warning and the verifier log.
+// keeps what explains a failure: the last warning and the verifier log,
+// which libbpf gives only as log text (libbpf/WORKAROUNDS.md).
 func logLibbpf(level int, msg string, opHandle uintptr) {
 	msg = strings.TrimPrefix(strings.TrimRight(msg, "\n"), "libbpf: ")
 	if op := lookupOperation(opHandle); op != nil && level == libbpfWarn {

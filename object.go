@@ -44,7 +44,8 @@ type Object struct {
 // OpenObjectFile opens the BPF ELF object at path. Custom handlers matching
 // its programs' sections run their Setup callbacks before it returns. An
 // object whose BTF chains modifiers or typedefs into a cycle, on which
-// libbpf would loop forever, fails with EINVAL.
+// libbpf would loop forever, fails with EINVAL, as does an ELF object
+// whose headers Go's debug/elf cannot read (the check cannot vouch for it).
 func OpenObjectFile(path string, opts *OpenOptions) (*Object, error) {
 	if path == "" {
 		return nil, fmt.Errorf("open object: empty path: %w", errInvalidArgument)
@@ -63,7 +64,7 @@ func OpenObjectBytes(data []byte, opts *OpenOptions) (*Object, error) {
 	if len(data) == 0 {
 		return nil, fmt.Errorf("open object from memory: no data: %w", errInvalidArgument)
 	}
-	if err := checkBTFLoops(bytesReader(data)); err != nil {
+	if err := checkBTFLoopsBytes(data); err != nil {
 		return nil, fmt.Errorf("open object from memory: %w", err)
 	}
 	return openObject("open object from memory", func(op uintptr) (*cObject, error) {

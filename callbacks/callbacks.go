@@ -68,14 +68,8 @@ func RegisterAll() ([]*libbpf.Registration, error) {
 	return all, nil
 }
 
-// UnregisterAll unregisters regs in reverse order, going on past failures,
-// and returns every failure joined.
+// UnregisterAll undoes RegisterAll: it is libbpf.UnregisterAll (reverse
+// order, every failure joined), kept here beside RegisterAll.
 func UnregisterAll(regs []*libbpf.Registration) error {
-	var errs []error
-	for i := len(regs) - 1; i >= 0; i-- {
-		if err := regs[i].Unregister(); err != nil {
-			errs = append(errs, fmt.Errorf("callbacks: unregister %v: %w", regs[i], err))
-		}
-	}
-	return errors.Join(errs...)
+	return libbpf.UnregisterAll(regs)
 }

@@ -3,7 +3,8 @@
 // tarball. Both come from the VERSION file beside this one, which the
 // Makefile and cmd/libbpf-setup read as well, so the pin has one source of
 // truth, and a command installed from the module cache knows it without a
-// checkout.
+// checkout. WORKAROUNDS.md beside it lists what the Go code works around
+// in the pinned release: moving the pin reviews that list.
 package libbpf
 
 import (

@@ -18,11 +18,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer func() {
-		for _, r := range regs {
-			r.Unregister()
-		}
-	}()
+	defer libbpf.UnregisterAll(regs)
 
 	obj, err := libbpf.OpenObjectFile("probes.bpf.o", nil) // runs the Setup checks
 	if err != nil {

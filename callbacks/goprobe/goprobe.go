@@ -24,10 +24,7 @@ func Register() ([]*libbpf.Registration, error) {
 		}
 		r, err := libbpf.RegisterProgHandler(kind.prefix()+"+", libbpf.ProgTypeKprobe, libbpf.AttachTypeTraceUprobeMulti, h)
 		if err != nil {
-			for _, r := range regs {
-				err = errors.Join(err, r.Unregister())
-			}
-			return nil, fmt.Errorf("goprobe: register %q: %w", kind.prefix()+"+", err)
+			return nil, errors.Join(fmt.Errorf("goprobe: register %q: %w", kind.prefix()+"+", err), libbpf.UnregisterAll(regs))
 		}
 		regs = append(regs, r)
 	}

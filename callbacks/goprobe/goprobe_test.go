@@ -34,10 +34,8 @@ func register(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		for _, r := range regs {
-			if err := r.Unregister(); err != nil {
-				t.Errorf("unregister: %v", err)
-			}
+		if err := libbpf.UnregisterAll(regs); err != nil {
+			t.Errorf("unregister: %v", err)
 		}
 	})
 }
@@ -417,10 +415,8 @@ func TestRegister(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() {
-		for _, r := range regs {
-			if err := r.Unregister(); err != nil {
-				t.Error(err)
-			}
+		if err := libbpf.UnregisterAll(regs); err != nil {
+			t.Error(err)
 		}
 	}()
 	var got []string

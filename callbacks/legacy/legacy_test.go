@@ -35,10 +35,8 @@ func register(t *testing.T) {
 		t.Fatalf("Register: %v", err)
 	}
 	t.Cleanup(func() {
-		for _, r := range regs {
-			if err := r.Unregister(); err != nil {
-				t.Errorf("Unregister: %v", err)
-			}
+		if err := libbpf.UnregisterAll(regs); err != nil {
+			t.Errorf("UnregisterAll: %v", err)
 		}
 	})
 }

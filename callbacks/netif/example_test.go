@@ -21,11 +21,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	defer func() {
-		for _, r := range regs {
-			r.Unregister()
-		}
-	}()
+	defer libbpf.UnregisterAll(regs)
 
 	obj, err := libbpf.OpenObjectFile("filter.bpf.o", nil)
 	if err != nil {

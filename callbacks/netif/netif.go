@@ -27,22 +27,11 @@ func Register() ([]*libbpf.Registration, error) {
 			Attach:      attach,
 		})
 		if err != nil {
-			return nil, errors.Join(fmt.Errorf("netif: register %q: %w", p.sec, err), unregister(regs))
+			return nil, errors.Join(fmt.Errorf("netif: register %q: %w", p.sec, err), libbpf.UnregisterAll(regs))
 		}
 		regs = append(regs, r)
 	}
 	return regs, nil
-}
-
-// unregister undoes a partial Register.
-func unregister(regs []*libbpf.Registration) error {
-	var errs []error
-	for i := len(regs) - 1; i >= 0; i-- {
-		if err := regs[i].Unregister(); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // setup validates the section and sets what the form implies beyond the

@@ -19,11 +19,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer func() {
-		for _, r := range regs {
-			r.Unregister()
-		}
-	}()
+	defer libbpf.UnregisterAll(regs)
 
 	obj, err := libbpf.OpenObjectFile("profile.bpf.o", nil)
 	if err != nil {

@@ -42,11 +42,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
-	for _, r := range regs {
-		if err := r.Unregister(); err != nil {
-			fmt.Fprintln(os.Stderr, "Unregister:", err)
-			code = 1
-		}
+	if err := libbpf.UnregisterAll(regs); err != nil {
+		fmt.Fprintln(os.Stderr, "UnregisterAll:", err)
+		code = 1
 	}
 	os.Exit(code)
 }

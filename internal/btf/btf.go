@@ -112,28 +112,10 @@ var ErrNotFound = errors.New("btf: not found")
 
 // Parse decodes raw BTF (header, types, strings).
 func Parse(raw []byte) (*Spec, error) {
-	if len(raw) < 24 {
-		return nil, fmt.Errorf("btf: %d bytes is too short for a header", len(raw))
+	order, types, strs, err := sections(raw)
+	if err != nil {
+		return nil, err
 	}
-	var order binary.ByteOrder = binary.LittleEndian
-	switch {
-	case binary.LittleEndian.Uint16(raw) == btfMagic:
-	case binary.BigEndian.Uint16(raw) == btfMagic:
-		order = binary.BigEndian
-	default:
-		return nil, fmt.Errorf("btf: bad magic %#x", binary.LittleEndian.Uint16(raw))
-	}
-	hdrLen := order.Uint32(raw[4:])
-	typeOff, typeLen := order.Uint32(raw[8:]), order.Uint32(raw[12:])
-	strOff, strLen := order.Uint32(raw[16:]), order.Uint32(raw[20:])
-	if uint64(hdrLen) > uint64(len(raw)) {
-		return nil, fmt.Errorf("btf: header length %d beyond %d bytes", hdrLen, len(raw))
-	}
-	body := raw[hdrLen:]
-	if uint64(typeOff)+uint64(typeLen) > uint64(len(body)) || uint64(strOff)+uint64(strLen) > uint64(len(body)) {
-		return nil, fmt.Errorf("btf: type or string section beyond the %d bytes of data", len(body))
-	}
-	strs := body[strOff : strOff+strLen]
 	str := func(off uint32) (string, error) {
 		if off >= uint32(len(strs)) {
 			if off == 0 {
@@ -148,138 +130,176 @@ func Parse(raw []byte) (*Spec, error) {
 		return string(strs[off:end]), nil
 	}
 	s := &Spec{types: []*Type{{Kind: KindVoid}}, order: order}
-	data := body[typeOff : typeOff+typeLen]
-	for len(data) > 0 {
-		if len(data) < 12 {
-			return nil, fmt.Errorf("btf: truncated type %d", len(s.types))
-		}
-		t := &Type{ID: uint32(len(s.types))}
-		nameOff, info, sz := order.Uint32(data), order.Uint32(data[4:]), order.Uint32(data[8:])
-		data = data[12:]
+	err = walkTypes(order, types, func(id uint32, r rawType) error {
+		t := &Type{ID: id, Kind: r.kind(), KindFlag: r.kindFlag()}
 		var err error
-		if t.Name, err = str(nameOff); err != nil {
-			return nil, err
+		if t.Name, err = str(r.nameOff); err != nil {
+			return err
 		}
-		t.Kind = Kind(info >> 24 & 0x1f)
-		t.KindFlag = info>>31 == 1
-		vlen := int(info & 0xffff)
-		need := func(n int) error {
-			if len(data) < n {
-				return fmt.Errorf("btf: truncated %s type %d", t.Kind, t.ID)
-			}
-			return nil
-		}
+		sz, data, vlen := r.sizeType, r.trailer, r.vlen()
 		switch t.Kind {
 		case KindInt:
-			if err := need(4); err != nil {
-				return nil, err
-			}
 			enc := order.Uint32(data)
-			data = data[4:]
 			t.Size = sz
 			t.Encoding, t.BitOffset, t.Bits = uint8(enc>>24&0xf), uint8(enc>>16), uint8(enc)
-		case KindPtr, KindFwd, KindTypedef, KindVolatile, KindConst, KindRestrict, KindFunc, KindTypeTag:
+		case KindPtr, KindFwd, KindTypedef, KindVolatile, KindConst, KindRestrict, KindFunc, KindTypeTag, KindDeclTag:
 			t.Ref = sz
 		case KindArray:
-			if err := need(12); err != nil {
-				return nil, err
-			}
 			t.Ref, t.IndexType, t.Nelems = order.Uint32(data), order.Uint32(data[4:]), order.Uint32(data[8:])
-			data = data[12:]
 		case KindStruct, KindUnion:
 			t.Size = sz
-			if err := need(12 * vlen); err != nil {
-				return nil, err
-			}
-			for i := 0; i < vlen; i++ {
-				m := Member{Type: order.Uint32(data[4:])}
-				if m.Name, err = str(order.Uint32(data)); err != nil {
-					return nil, err
+			for i := range vlen {
+				e := data[12*i:]
+				m := Member{Type: order.Uint32(e[4:])}
+				if m.Name, err = str(order.Uint32(e)); err != nil {
+					return err
 				}
-				off := order.Uint32(data[8:])
+				off := order.Uint32(e[8:])
 				if t.KindFlag {
 					m.BitOffset, m.BitSize = off&0xffffff, off>>24
 				} else {
 					m.BitOffset = off
 				}
 				t.Members = append(t.Members, m)
-				data = data[12:]
 			}
 		case KindEnum:
 			t.Size = sz
-			if err := need(8 * vlen); err != nil {
-				return nil, err
-			}
-			for i := 0; i < vlen; i++ {
+			for i := range vlen {
+				e := data[8*i:]
 				m := Member{}
-				if m.Name, err = str(order.Uint32(data)); err != nil {
-					return nil, err
+				if m.Name, err = str(order.Uint32(e)); err != nil {
+					return err
 				}
 				if t.KindFlag {
-					m.Value = int64(int32(order.Uint32(data[4:])))
+					m.Value = int64(int32(order.Uint32(e[4:])))
 				} else {
-					m.Value = int64(order.Uint32(data[4:]))
+					m.Value = int64(order.Uint32(e[4:]))
 				}
 				t.Members = append(t.Members, m)
-				data = data[8:]
 			}
 		case KindEnum64:
 			t.Size = sz
-			if err := need(12 * vlen); err != nil {
-				return nil, err
-			}
-			for i := 0; i < vlen; i++ {
+			for i := range vlen {
+				e := data[12*i:]
 				m := Member{}
-				if m.Name, err = str(order.Uint32(data)); err != nil {
-					return nil, err
+				if m.Name, err = str(order.Uint32(e)); err != nil {
+					return err
 				}
-				m.Value = int64(uint64(order.Uint32(data[4:])) | uint64(order.Uint32(data[8:]))<<32)
+				m.Value = int64(uint64(order.Uint32(e[4:])) | uint64(order.Uint32(e[8:]))<<32)
 				t.Members = append(t.Members, m)
-				data = data[12:]
 			}
 		case KindFuncProto:
 			t.Ref = sz
-			if err := need(8 * vlen); err != nil {
-				return nil, err
-			}
-			for i := 0; i < vlen; i++ {
-				m := Member{Type: order.Uint32(data[4:])}
-				if m.Name, err = str(order.Uint32(data)); err != nil {
-					return nil, err
+			for i := range vlen {
+				e := data[8*i:]
+				m := Member{Type: order.Uint32(e[4:])}
+				if m.Name, err = str(order.Uint32(e)); err != nil {
+					return err
 				}
 				t.Members = append(t.Members, m)
-				data = data[8:]
 			}
 		case KindVar:
 			t.Ref = sz
-			if err := need(4); err != nil {
-				return nil, err
-			}
 			t.Linkage = order.Uint32(data)
-			data = data[4:]
 		case KindDatasec:
 			t.Size = sz
-			if err := need(12 * vlen); err != nil {
-				return nil, err
-			}
-			for i := 0; i < vlen; i++ {
-				t.Vars = append(t.Vars, SecVar{Type: order.Uint32(data), Offset: order.Uint32(data[4:]), Size: order.Uint32(data[8:])})
-				data = data[12:]
+			for i := range vlen {
+				e := data[12*i:]
+				t.Vars = append(t.Vars, SecVar{Type: order.Uint32(e), Offset: order.Uint32(e[4:]), Size: order.Uint32(e[8:])})
 			}
 		case KindFloat:
 			t.Size = sz
-		case KindDeclTag:
-			t.Ref = sz
-			if err := need(4); err != nil {
-				return nil, err
-			}
-			data = data[4:]
-		default:
-			return nil, fmt.Errorf("btf: type %d has unknown kind %d", t.ID, t.Kind)
 		}
 		s.types = append(s.types, t)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return s, nil
+}
+
+// sections checks raw BTF's header and returns its byte order, its type
+// section and its string section.
+func sections(raw []byte) (order binary.ByteOrder, types, strs []byte, err error) {
+	if len(raw) < 24 {
+		return nil, nil, nil, fmt.Errorf("btf: %d bytes is too short for a header", len(raw))
+	}
+	switch {
+	case binary.LittleEndian.Uint16(raw) == btfMagic:
+		order = binary.LittleEndian
+	case binary.BigEndian.Uint16(raw) == btfMagic:
+		order = binary.BigEndian
+	default:
+		return nil, nil, nil, fmt.Errorf("btf: bad magic %#x", binary.LittleEndian.Uint16(raw))
+	}
+	hdrLen := order.Uint32(raw[4:])
+	typeOff, typeLen := order.Uint32(raw[8:]), order.Uint32(raw[12:])
+	strOff, strLen := order.Uint32(raw[16:]), order.Uint32(raw[20:])
+	if uint64(hdrLen) > uint64(len(raw)) {
+		return nil, nil, nil, fmt.Errorf("btf: header length %d beyond %d bytes", hdrLen, len(raw))
+	}
+	body := raw[hdrLen:]
+	if uint64(typeOff)+uint64(typeLen) > uint64(len(body)) || uint64(strOff)+uint64(strLen) > uint64(len(body)) {
+		return nil, nil, nil, fmt.Errorf("btf: type or string section beyond the %d bytes of data", len(body))
+	}
+	return order, body[typeOff : typeOff+typeLen], body[strOff : strOff+strLen], nil
+}
+
+// TrailerSize returns the size of the data that follows the 12-byte common
+// part of a type of kind k with vlen entries (struct btf_type), or false
+// for a kind this package does not know. It is the one table of BTF type
+// sizes in the module.
+func TrailerSize(k Kind, vlen int) (int, bool) {
+	switch k {
+	case KindPtr, KindFwd, KindTypedef, KindVolatile, KindConst, KindRestrict, KindFunc, KindFloat, KindTypeTag:
+		return 0, true
+	case KindInt, KindVar, KindDeclTag:
+		return 4, true
+	case KindArray:
+		return 12, true
+	case KindStruct, KindUnion, KindDatasec, KindEnum64:
+		return 12 * vlen, true
+	case KindEnum, KindFuncProto:
+		return 8 * vlen, true
+	}
+	return 0, false
+}
+
+// rawType is one type of a type section, not yet decoded: the common part
+// of struct btf_type and the kind's trailing data.
+type rawType struct {
+	nameOff, info, sizeType uint32
+	trailer                 []byte
+}
+
+func (r rawType) kind() Kind     { return Kind(r.info >> 24 & 0x1f) }
+func (r rawType) vlen() int      { return int(r.info & 0xffff) }
+func (r rawType) kindFlag() bool { return r.info>>31 == 1 }
+
+// walkTypes calls fn for each type of a type section, in id order from 1.
+// It fails on a truncated type or a kind it does not know, and stops at
+// fn's first error.
+func walkTypes(order binary.ByteOrder, data []byte, fn func(id uint32, r rawType) error) error {
+	for id := uint32(1); len(data) > 0; id++ {
+		if len(data) < 12 {
+			return fmt.Errorf("btf: truncated type %d", id)
+		}
+		r := rawType{nameOff: order.Uint32(data), info: order.Uint32(data[4:]), sizeType: order.Uint32(data[8:])}
+		data = data[12:]
+		n, ok := TrailerSize(r.kind(), r.vlen())
+		if !ok {
+			return fmt.Errorf("btf: type %d has unknown kind %d", id, r.kind())
+		}
+		if len(data) < n {
+			return fmt.Errorf("btf: truncated %s type %d", r.kind(), id)
+		}
+		r.trailer, data = data[:n], data[n:]
+		if err := fn(id, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ByteOrder returns the byte order of the BTF, which is the object's.

@@ -1,11 +1,10 @@
 package coverage
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/golibbpf/libbpf/internal/genfile"
 )
 
 const root = "../.."
@@ -14,17 +13,7 @@ const root = "../.."
 // generator writes for the current source: run go generate ./... (or go run
 // ./internal/cmd/coverage) and commit the result.
 func TestCoverageUpToDate(t *testing.T) {
-	want, err := Generate(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile(filepath.Join(root, "docs/COVERAGE.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("docs/COVERAGE.md is out of date: run `go generate ./...` in the module root and commit it")
-	}
+	genfile.CheckUpToDate(t, root, "docs/COVERAGE.md", Generate)
 }
 
 func TestReadMap(t *testing.T) {

@@ -5,24 +5,8 @@
 package main
 
 import (
-	"fmt"
-	"os"
-	"path/filepath"
-
 	"github.com/golibbpf/libbpf/internal/coverage"
+	"github.com/golibbpf/libbpf/internal/genfile"
 )
 
-func main() {
-	root := "."
-	if len(os.Args) > 1 {
-		root = os.Args[1]
-	}
-	doc, err := coverage.Generate(root)
-	if err == nil {
-		err = os.WriteFile(filepath.Join(root, "docs/COVERAGE.md"), doc, 0o644)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "coverage:", err)
-		os.Exit(1)
-	}
-}
+func main() { genfile.Main("coverage", "docs/COVERAGE.md", coverage.Generate) }
