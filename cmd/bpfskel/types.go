@@ -506,7 +506,8 @@ func (g *typeGen) unionDecl(n *namedType, t *btf.Type) error {
 		fmt.Fprintf(&n.decl, "\t_ [0]uint%d // the union's alignment\n", align*8)
 	}
 	fmt.Fprintf(&n.decl, "\tRaw [%d]byte\n}\n", t.Size)
-	n.asserts = append(n.asserts, fmt.Sprintf("unsafe.Sizeof(%s{})-%d", n.name, t.Size))
+	n.asserts = append(n.asserts, fmt.Sprintf("unsafe.Sizeof(%s{})-%d", n.name, t.Size),
+		fmt.Sprintf("unsafe.Offsetof(%s{}.Raw)-0", n.name))
 	for _, v := range views {
 		if v.typ.align > align {
 			// Only in a packed union: the member cannot be viewed in place.

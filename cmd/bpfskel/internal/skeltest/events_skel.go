@@ -28,6 +28,7 @@ type Events struct {
 // EventsProgs holds the programs of testdata/events.bpf.o.
 type EventsProgs struct {
 	OnGetppid *libbpf.Program // on_getppid, SEC("tracepoint/syscalls/sys_enter_getppid")
+	OnCustom  *libbpf.Program // on_custom, SEC("skeltest/getppid")
 }
 
 // EventsMaps holds the maps of testdata/events.bpf.o (the global data maps are reached through
@@ -45,6 +46,7 @@ type EventsRodata struct {
 // EventsBSS holds the variables of .bss: set them before Load to change their initial values, read and write them live after.
 type EventsBSS struct {
 	Counter      libbpf.TypedVariable[uint64] // __u64 counter
+	CustomHits   libbpf.TypedVariable[uint64] // __u64 custom_hits
 	EventsRecord libbpf.TypedVariable[uint64] // struct event * events_record
 }
 
@@ -106,6 +108,9 @@ func (s *Events) bind() error {
 	if s.Progs.OnGetppid = s.Obj.Program("on_getppid"); s.Progs.OnGetppid == nil {
 		return fmt.Errorf("no program on_getppid")
 	}
+	if s.Progs.OnCustom = s.Obj.Program("on_custom"); s.Progs.OnCustom == nil {
+		return fmt.Errorf("no program on_custom")
+	}
 	if s.Maps.Events = s.Obj.Map("events"); s.Maps.Events == nil {
 		return fmt.Errorf("no map events")
 	}
@@ -116,6 +121,9 @@ func (s *Events) bind() error {
 		return err
 	}
 	if s.BSS.Counter, err = libbpf.NewTypedVariable[uint64](s.Obj, ".bss", "counter"); err != nil {
+		return err
+	}
+	if s.BSS.CustomHits, err = libbpf.NewTypedVariable[uint64](s.Obj, ".bss", "custom_hits"); err != nil {
 		return err
 	}
 	if s.BSS.EventsRecord, err = libbpf.NewTypedVariable[uint64](s.Obj, ".bss", "events_record"); err != nil {

@@ -16,9 +16,19 @@ import (
 // TestEventsSkeleton drives a generated skeleton end to end: .rodata set
 // before Load, auto-attach of a tracepoint, records read through the
 // generated record type, a .bss counter read and written live through its
-// accessor, and a .data variable changed while the program runs.
+// accessor, a .data variable changed while the program runs, and a program
+// whose SEC() a Go handler attaches.
 func TestEventsSkeleton(t *testing.T) {
 	testutil.RequireKernel(t)
+	reg, err := libbpf.RegisterProgHandler("skeltest/", libbpf.ProgTypeTracepoint, 0, libbpf.ProgHandler{
+		Attach: func(p *libbpf.Program) (*libbpf.Link, error) {
+			return p.AttachTracepoint("syscalls", "sys_enter_getppid")
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reg.Unregister() // after Close: the open object holds the handler
 	s, err := OpenEvents(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -30,8 +40,8 @@ func TestEventsSkeleton(t *testing.T) {
 	must(t, s.Rodata.Cookie.Set(cookie))
 	must(t, s.Load())
 	must(t, s.Attach())
-	if n := len(s.Obj.Links()); n != 1 {
-		t.Fatalf("Attach made %d links, want 1 (the tracepoint)", n)
+	if n := len(s.Obj.Links()); n != 2 {
+		t.Fatalf("Attach made %d links, want 2 (the tracepoint, and the custom section's)", n)
 	}
 	rb, err := libbpf.NewRingBuffer(s.Maps.Events)
 	if err != nil {
@@ -77,6 +87,9 @@ func TestEventsSkeleton(t *testing.T) {
 	read(100)
 	if got := get(t, s.BSS.Counter); got != 110 {
 		t.Errorf(".bss counter = %d, want 110 (100 set from Go, plus the step of 10 set from Go)", got)
+	}
+	if got := get(t, s.BSS.CustomHits); got != calls+1 {
+		t.Errorf("the custom section's program counted %d calls, want %d", got, calls+1)
 	}
 	if err := s.Rodata.Cookie.Set(1); err == nil {
 		t.Error(".rodata set after Load succeeded")

@@ -1,6 +1,7 @@
 /* The end-to-end skeleton test: a tracepoint that counts a process's
  * getppid calls in .bss and sends a record per call through a ring
- * buffer, filtered and tagged by .rodata set from Go before Load. */
+ * buffer, filtered and tagged by .rodata set from Go before Load; a
+ * second program in a custom section counts them too. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
@@ -41,6 +42,19 @@ int on_getppid(void *ctx)
 	e->cookie = cookie;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+__u64 custom_hits = 0;
+
+/* A section only a Go handler knows: the test registers "skeltest/" with
+ * an Attach that puts the program on the same tracepoint, and the
+ * skeleton's Attach honours it. */
+SEC("skeltest/getppid")
+int on_custom(void *ctx)
+{
+	if ((bpf_get_current_pid_tgid() >> 32) == target_pid)
+		__sync_fetch_and_add(&custom_hits, 1);
 	return 0;
 }
 
