@@ -19,6 +19,10 @@ type config struct {
 	name    string            // the skeleton's Go name ("Minimal")
 	records map[string]string // map name -> C type ("struct event", "event_t")
 	types   []string          // more C types to generate
+	// typesObject, when set, is an object compiled from the source with a
+	// global per -record and -type type, for types that only local
+	// variables use (clang leaves those out of BTF).
+	typesObject string
 }
 
 // skeleton is what the generated file describes.
@@ -28,6 +32,7 @@ type skeleton struct {
 	maps     []mapInfo
 	sections []sectionInfo
 	types    *typeGen
+	aux      *typeGen // the types object's, for -record and -type types the object's BTF lacks
 	extra    []string // Go names of the -type types
 }
 
@@ -55,17 +60,9 @@ func generate(cfg config) ([]byte, error) {
 		return nil, err
 	}
 	defer obj.Close()
-	b, err := obj.BTF()
-	if err != nil {
-		return nil, fmt.Errorf("%s: the generator reads types from BTF (compile with clang -g): %w", cfg.object, err)
-	}
-	raw, err := b.RawData()
+	spec, err := objectBTF(obj, cfg.object)
 	if err != nil {
 		return nil, err
-	}
-	spec, err := btf.Parse(raw)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", cfg.object, err)
 	}
 	if spec.ByteOrder().String() != "LittleEndian" {
 		return nil, fmt.Errorf("%s: a big-endian object: bpfskel generates for little-endian hosts only", cfg.object)
@@ -75,6 +72,13 @@ func generate(cfg config) ([]byte, error) {
 		used[n] = true
 	}
 	s := &skeleton{cfg: cfg, types: newTypeGen(spec, cfg.name, used)}
+	if cfg.typesObject != "" {
+		aux, err := readBTF(cfg.typesObject)
+		if err != nil {
+			return nil, err
+		}
+		s.aux = newTypeGen(aux, cfg.name, used)
+	}
 	if err := s.collect(obj, spec); err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.object, err)
 	}
@@ -84,6 +88,33 @@ func generate(cfg config) ([]byte, error) {
 		return nil, fmt.Errorf("format the generated code (a bpfskel bug): %w\n%s", err, src)
 	}
 	return out, nil
+}
+
+// objectBTF returns the object's BTF, as libbpf fixed it up at open
+// (data section sizes and variable offsets filled in).
+func objectBTF(obj *libbpf.Object, path string) (*btf.Spec, error) {
+	b, err := obj.BTF()
+	if err != nil {
+		return nil, fmt.Errorf("%s: the generator reads types from BTF (compile with clang -g): %w", path, err)
+	}
+	raw, err := b.RawData()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	spec, err := btf.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return spec, nil
+}
+
+func readBTF(path string) (*btf.Spec, error) {
+	obj, err := libbpf.OpenObjectFile(path, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer obj.Close()
+	return objectBTF(obj, path)
 }
 
 func lowerFirst(s string) string {
@@ -122,9 +153,13 @@ func (s *skeleton) collect(obj *libbpf.Object, spec *btf.Spec) error {
 			}
 			*kv.out = t.expr
 		}
-		if id, err := s.recordType(m, spec, globals); err != nil {
-			return err
-		} else if id != 0 {
+		if c, ok := s.cfg.records[m.Name()]; ok {
+			t, err := s.namedType(c, s.cfg.name+mi.goName+"Record")
+			if err != nil {
+				return fmt.Errorf("-record %s=%s: %w", m.Name(), c, err)
+			}
+			mi.record = t.expr
+		} else if id := recordType(m, spec, globals); id != 0 {
 			t, err := s.types.typeOf(id, s.cfg.name+mi.goName+"Record")
 			if err != nil {
 				return fmt.Errorf("map %s: record: %w", m.Name(), err)
@@ -162,11 +197,7 @@ func (s *skeleton) collect(obj *libbpf.Object, spec *btf.Spec) error {
 		sec.vars = append(sec.vars, varInfo{uniqueName(vnames, goName(v.Name())), v.Name(), v.TypeName(), typ})
 	}
 	for _, name := range s.cfg.types {
-		id, err := findType(spec, name)
-		if err != nil {
-			return fmt.Errorf("-type %s: %w", name, err)
-		}
-		t, err := s.types.typeOf(id, s.cfg.name+goName(name))
+		t, err := s.namedType(name, s.cfg.name+goName(name))
 		if err != nil {
 			return fmt.Errorf("-type %s: %w", name, err)
 		}
@@ -187,20 +218,30 @@ func sectionGoName(sec string) string {
 	return goName(sec)
 }
 
-// recordType finds the type of a ring or perf buffer's records: -record,
-// else bpfrun's convention: a global <map>_record (its type, or what it
-// points to), else a struct or union named like the map or like the map
-// without a trailing s.
-func (s *skeleton) recordType(m *libbpf.Map, spec *btf.Spec, globals []*libbpf.Variable) (uint32, error) {
-	if c, ok := s.cfg.records[m.Name()]; ok {
-		id, err := findType(spec, c)
-		if err != nil {
-			return 0, fmt.Errorf("-record %s=%s: %w", m.Name(), c, err)
-		}
-		return id, nil
+// namedType generates the C type a flag names, from the object's BTF, or
+// from the types object's when the object's lacks it.
+func (s *skeleton) namedType(c, hint string) (goType, error) {
+	id, err := findType(s.types.spec, c)
+	if err == nil {
+		return s.types.typeOf(id, hint)
 	}
+	if s.aux == nil {
+		return goType{}, err
+	}
+	id, auxErr := findType(s.aux.spec, c)
+	if auxErr != nil {
+		return goType{}, err
+	}
+	return s.aux.typeOf(id, hint)
+}
+
+// recordType finds the type of a ring or perf buffer's records by bpfrun's
+// convention: a global <map>_record (its type, or what it points to), else
+// a struct or union named like the map or like the map without a trailing
+// s.
+func recordType(m *libbpf.Map, spec *btf.Spec, globals []*libbpf.Variable) uint32 {
 	if m.Type() != libbpf.MapTypeRingBuf && m.Type() != libbpf.MapTypePerfEventArray {
-		return 0, nil
+		return 0
 	}
 	for _, v := range globals {
 		if v.Name() != m.Name()+"_record" {
@@ -210,14 +251,14 @@ func (s *skeleton) recordType(m *libbpf.Map, spec *btf.Spec, globals []*libbpf.V
 		if t, err := spec.Resolve(id); err == nil && t.Kind == btf.KindPtr {
 			id = t.Ref
 		}
-		return id, nil
+		return id
 	}
 	for _, name := range []string{m.Name(), strings.TrimSuffix(m.Name(), "s")} {
 		if ts := spec.ByName(name, btf.KindStruct, btf.KindUnion); len(ts) > 0 {
-			return ts[0].ID, nil
+			return ts[0].ID
 		}
 	}
-	return 0, nil
+	return 0
 }
 
 // findType finds a C type by name: "struct event", "union u", "enum e", or
@@ -350,12 +391,15 @@ func (s *%[1]s) bind() error {
 	}
 	p("\treturn nil\n}\n")
 
-	for _, t := range s.types.order {
-		p("\n%s", t.decl.String())
-	}
 	var asserts []string
-	for _, t := range s.types.order {
-		asserts = append(asserts, t.asserts...)
+	for _, g := range []*typeGen{s.types, s.aux} {
+		if g == nil {
+			continue
+		}
+		for _, t := range g.order {
+			p("\n%s", t.decl.String())
+			asserts = append(asserts, t.asserts...)
+		}
 	}
 	if len(asserts) > 0 {
 		p("\n// The Go layouts are C's: a build where a size or an offset differs\n// from the object's BTF fails here.\nfunc _() {\n\tvar x [1]struct{}\n")

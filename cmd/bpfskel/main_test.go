@@ -260,3 +260,46 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestLocalRecordType generates a skeleton for a source whose record type
+// only a local variable uses: the object's BTF lacks it, -record finds it
+// through a second compile, and the embedded object is the source's own.
+func TestLocalRecordType(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "localrec_skel.go")
+	inc := "-I " + filepath.Join(testutil.RepoRoot(), "build", "include")
+	src := "testdata/localrec.bpf.c"
+	var stderr bytes.Buffer
+	// Without the second compile (from the object), the type is missing.
+	if err := run([]string{"-o", out, "-cflags", inc, src}, &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	if err := run([]string{"-o", out, "-record", "rb=struct event", filepath.Join(dir, "localrec.bpf.o")}, &stderr); err == nil ||
+		!strings.Contains(err.Error(), `no type "event"`) {
+		t.Fatalf("-record on the object: %v, want no type \"event\"", err)
+	}
+	if err := run([]string{"-o", out, "-cflags", inc, "-record", "rb=struct event", src}, &stderr); err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Rb *libbpf.Map // rb: ringbuf, records LocalrecEvent",
+		"type LocalrecEvent struct {",
+		"Flags uint8",
+		"_ = x[unsafe.Offsetof(LocalrecEvent{}.Comm)-5]",
+	} {
+		if !bytes.Contains(got, []byte(want)) {
+			t.Errorf("the skeleton lacks %q:\n%s", want, got)
+		}
+	}
+	obj, err := os.ReadFile(filepath.Join(dir, "localrec.bpf.o"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(obj, []byte("__bpfskel")) {
+		t.Error("the embedded object carries the type globals of the second compile")
+	}
+}
