@@ -8,12 +8,75 @@
 // Usage, from a go:generate line in the package that uses it:
 //
 //	//go:generate go run github.com/golibbpf/libbpf/cmd/bpfskel -o minimal_skel.go minimal.bpf.o
-//	//go:generate go run github.com/golibbpf/libbpf/cmd/bpfskel -cflags "-I../include" minimal.bpf.c
+//	//go:generate go run github.com/golibbpf/libbpf/cmd/bpfskel -cflags "-I bpf" -record "rb=struct event" bpf/bootstrap.bpf.c
 //
-// A .bpf.c is compiled first (clang-19 -O2 -g -target bpf, libbpf's
-// headers from CGO_CFLAGS) into a .bpf.o next to the output. The output
-// embeds the object by go:embed, so the object must sit in the output's
-// folder or below it; an object elsewhere is copied next to the output.
+// Flags: -o FILE (default <stem>_skel.go), -package NAME (default
+// $GOPACKAGE), -name IDENT (the skeleton's type, default the stem in Go
+// case; it prefixes every generated name), -record MAP=TYPE and -type TYPE
+// (repeatable), -cc and -cflags for a .bpf.c.
+//
+// A .bpf.c is compiled first (clang-19 -O2 -g -target bpf, the target's
+// __TARGET_ARCH_ define, the -I flags of CGO_CFLAGS, where libbpf's
+// bpf/bpf_helpers.h is, then -cflags) into <stem>.bpf.o next to the
+// output. The output embeds the object by go:embed, so the object must sit
+// in the output's folder or below it; an object elsewhere is copied next to
+// the output. Keep a .bpf.c out of the package's folder (Go refuses C files
+// in a package that does not use cgo), or start it with //go:build ignore.
+//
+// # What the file holds, for minimal.bpf.o
+//
+//	type Minimal struct {
+//		Obj    *libbpf.Object
+//		Progs  MinimalProgs  // a *libbpf.Program per program: Progs.HandleTp
+//		Maps   MinimalMaps   // a *libbpf.Map per map (not the global data maps)
+//		Rodata MinimalRodata // a libbpf.TypedVariable[T] per variable, per data section:
+//		BSS    MinimalBSS    // Rodata, Data, BSS, Kconfig, DataCustom for .data.custom
+//	}
+//	func OpenMinimal(opts *libbpf.OpenOptions) (*Minimal, error) // __open_opts
+//	func OpenAndLoadMinimal(opts *libbpf.OpenOptions) (*Minimal, error)
+//	func (s *Minimal) Load() error   // __load
+//	func (s *Minimal) Attach() error // __attach: Object.Attach, custom SEC() handlers included
+//	func (s *Minimal) Close() error  // __destroy
+//
+// skel.Rodata.MinUs.Set(v) before Load is C's skel->rodata->min_us = v;
+// skel.BSS.Counter.Get() after Load reads the live mmap'd value. Custom
+// SEC() handlers (callbacks.RegisterAll, or your own) must be registered
+// before Open, as for any Object.
+//
+// # Types
+//
+// Every struct, union and enum the skeleton needs becomes a named Go type,
+// <Name><CName> (struct event -> MinimalEvent), whose memory layout is C's,
+// so that values are copied in and out as bytes, without reflection; a
+// build checks every size and field offset against the BTF at compile time.
+// C integers become Go's (char is byte, _Bool is bool, pointers uint64,
+// 128-bit integers [2]uint64); padding becomes blank fields; members of an
+// anonymous struct become the parent's fields, as C reaches them.
+//
+//   - A union is a struct of its bytes (Raw, aligned like the union) with a
+//     method per member that returns a pointer to that member's view of
+//     them: v.Half().Lo = 1. An anonymous union member is embedded, so its
+//     methods are the parent's.
+//   - Bitfields live in unexported byte arrays that cover each run of them;
+//     a getter and a setter per bitfield (b.Flags(), b.SetFlags(x)) read and
+//     write its bits (signed ones sign-extended), as C lays them out on a
+//     little-endian target.
+//   - A member its C offset does not align for Go (packed structs) is a byte
+//     array of its size; a flexible array member is left out.
+//   - An enum is a named integer type of its size, with a constant per
+//     enumerator: enum color { COLOR_RED } -> MinimalColorRed.
+//   - Structs and unions have MarshalBinary and UnmarshalBinary: their C
+//     bytes, for map keys and values and for records.
+//
+// # Records
+//
+// A ring or perf buffer map has no value type in BTF, so its record type is
+// -record MAP=TYPE, else bpfrun's convention: a global <map>_record (its
+// type or what it points to), else a struct or union named like the map or
+// like the map without a trailing s. clang leaves a type that only local
+// variables use out of BTF; given a .bpf.c, bpfskel compiles it once more
+// with a global pointer to each -record and -type type, and takes those
+// types from that compile (the embedded object is the source's own).
 package main
 
 import (
