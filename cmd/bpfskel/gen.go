@@ -27,13 +27,15 @@ type config struct {
 
 // skeleton is what the generated file describes.
 type skeleton struct {
-	cfg      config
-	progs    []progInfo
-	maps     []mapInfo
-	sections []sectionInfo
-	types    *typeGen
-	aux      *typeGen // the types object's, for -record and -type types the object's BTF lacks
-	extra    []string // Go names of the -type types
+	cfg          config
+	progs        []progInfo
+	maps         []mapInfo
+	sections     []sectionInfo
+	types        *typeGen
+	sectionNames map[string]string // section -> Go name
+	mapNames     map[string]string // section -> Go name of its map in Maps
+	aux          *typeGen          // the types object's, for -record and -type types the object's BTF lacks
+	extra        []string          // Go names of the -type types
 }
 
 type progInfo struct{ goName, name, section string }
@@ -133,6 +135,7 @@ func (s *skeleton) collect(obj *libbpf.Object, spec *btf.Spec) error {
 	if err != nil {
 		return err
 	}
+	s.reserveSections(globals)
 	names = map[string]bool{}
 	for _, m := range obj.Maps() {
 		if m.Internal() {
@@ -168,19 +171,24 @@ func (s *skeleton) collect(obj *libbpf.Object, spec *btf.Spec) error {
 		}
 		s.maps = append(s.maps, mi)
 	}
+	s.mapNames = map[string]string{}
+	for _, v := range globals {
+		if _, ok := s.mapNames[v.Section()]; !ok {
+			s.mapNames[v.Section()] = uniqueName(names, s.sectionNames[v.Section()])
+		}
+	}
 	for _, name := range sortedKeys(s.cfg.records) {
 		if obj.Map(name) == nil || obj.Map(name).Internal() {
 			return fmt.Errorf("-record %s=...: the object has no map %s", name, name)
 		}
 	}
-	secNames := map[string]bool{"Obj": true, "Progs": true, "Maps": true}
 	bySection := map[string]int{}
 	for _, v := range globals {
 		i, ok := bySection[v.Section()]
 		if !ok {
 			i = len(s.sections)
 			bySection[v.Section()] = i
-			s.sections = append(s.sections, sectionInfo{goName: uniqueName(secNames, sectionGoName(v.Section())), section: v.Section()})
+			s.sections = append(s.sections, sectionInfo{goName: s.sectionNames[v.Section()], section: v.Section()})
 		}
 		sec := &s.sections[i]
 		typ, err := s.types.typeOf(v.TypeID(), s.cfg.name+sec.goName+goName(v.Name()))
@@ -204,6 +212,25 @@ func (s *skeleton) collect(obj *libbpf.Object, spec *btf.Spec) error {
 		s.extra = append(s.extra, t.expr)
 	}
 	return nil
+}
+
+// reserveSections names the data sections' fields and types before any
+// C type takes a name (a C struct rodata would otherwise take the type of
+// the Rodata field).
+func (s *skeleton) reserveSections(globals []*libbpf.Variable) {
+	s.sectionNames = map[string]string{}
+	fields := map[string]bool{"Obj": true, "Progs": true, "Maps": true}
+	for _, v := range globals {
+		if _, ok := s.sectionNames[v.Section()]; ok {
+			continue
+		}
+		name := uniqueName(fields, sectionGoName(v.Section()))
+		for s.types.used[s.cfg.name+name] {
+			name = uniqueName(fields, name)
+		}
+		s.types.used[s.cfg.name+name] = true
+		s.sectionNames[v.Section()] = name
+	}
 }
 
 // sectionGoName names a data section's field: .rodata -> Rodata, .bss ->
@@ -312,9 +339,12 @@ func (s *skeleton) emit() []byte {
 		p("\t%s *libbpf.Program // %s, SEC(%q)\n", pr.goName, pr.name, pr.section)
 	}
 	p("}\n\n")
-	p("// %sMaps holds the maps of %s (the global data maps are reached through\n// their variables).\ntype %sMaps struct {\n", n, s.cfg.embed, n)
+	p("// %sMaps holds the maps of %s, then the global data maps of the\n// sections with variables.\ntype %sMaps struct {\n", n, s.cfg.embed, n)
 	for _, m := range s.maps {
 		p("\t%s *libbpf.Map // %s: %s%s\n", m.goName, m.name, m.kind, mapTypes(m))
+	}
+	for _, sec := range s.sections {
+		p("\t%s *libbpf.Map // %s\n", s.mapNames[sec.section], sec.section)
 	}
 	p("}\n\n")
 	for _, sec := range s.sections {
@@ -388,6 +418,7 @@ func (s *%[1]s) bind() error {
 		for _, v := range sec.vars {
 			p("\tif s.%s.%s, err = libbpf.NewTypedVariable[%s](s.Obj, %q, %q); err != nil {\n\t\treturn err\n\t}\n", sec.goName, v.goName, v.typ.expr, sec.section, v.name)
 		}
+		p("\ts.Maps.%s = s.%s.%s.Variable().Map()\n", s.mapNames[sec.section], sec.goName, sec.vars[0].goName)
 	}
 	p("\treturn nil\n}\n")
 

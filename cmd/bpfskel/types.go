@@ -476,10 +476,12 @@ func (g *typeGen) unionDecl(n *namedType, t *btf.Type) error {
 	}
 	names := map[string]bool{"MarshalBinary": true, "UnmarshalBinary": true, "Raw": true}
 	var views []view
+	var notes strings.Builder
 	align := 1
 	for i, m := range t.Members {
 		if m.BitSize != 0 || m.BitOffset != 0 {
-			return fmt.Errorf("union member %s is a bitfield: not supported", m.Name)
+			fmt.Fprintf(&notes, "// The bitfield member %s has no view: use Raw.\n", m.Name)
+			continue
 		}
 		hint := n.name + goName(m.Name)
 		name := goName(m.Name)
@@ -520,6 +522,9 @@ func (g *typeGen) unionDecl(n *namedType, t *btf.Type) error {
 		}
 		fmt.Fprintf(&n.decl, "\n// %s views the union as its member %s.\nfunc (u *%s) %s() *%s {\n\treturn (*%s)(unsafe.Pointer(&u.Raw))\n}\n",
 			v.name, cname, n.name, v.name, v.typ.expr, v.typ.expr)
+	}
+	if notes.Len() > 0 {
+		n.decl.WriteString("\n" + notes.String())
 	}
 	writeBinaryMethods(&n.decl, n.name)
 	return nil

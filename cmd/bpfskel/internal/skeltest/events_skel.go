@@ -31,10 +31,13 @@ type EventsProgs struct {
 	OnCustom  *libbpf.Program // on_custom, SEC("skeltest/getppid")
 }
 
-// EventsMaps holds the maps of testdata/events.bpf.o (the global data maps are reached through
-// their variables).
+// EventsMaps holds the maps of testdata/events.bpf.o, then the global data maps of the
+// sections with variables.
 type EventsMaps struct {
 	Events *libbpf.Map // events: ringbuf, records EventsEvent
+	Rodata *libbpf.Map // .rodata
+	BSS    *libbpf.Map // .bss
+	Data   *libbpf.Map // .data
 }
 
 // EventsRodata holds the variables of .rodata: set them between Open and Load; Load freezes them.
@@ -120,6 +123,7 @@ func (s *Events) bind() error {
 	if s.Rodata.Cookie, err = libbpf.NewTypedVariable[uint64](s.Obj, ".rodata", "cookie"); err != nil {
 		return err
 	}
+	s.Maps.Rodata = s.Rodata.TargetPid.Variable().Map()
 	if s.BSS.Counter, err = libbpf.NewTypedVariable[uint64](s.Obj, ".bss", "counter"); err != nil {
 		return err
 	}
@@ -129,9 +133,11 @@ func (s *Events) bind() error {
 	if s.BSS.EventsRecord, err = libbpf.NewTypedVariable[uint64](s.Obj, ".bss", "events_record"); err != nil {
 		return err
 	}
+	s.Maps.BSS = s.BSS.Counter.Variable().Map()
 	if s.Data.Step, err = libbpf.NewTypedVariable[uint32](s.Obj, ".data", "step"); err != nil {
 		return err
 	}
+	s.Maps.Data = s.Data.Step.Variable().Map()
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -42,6 +43,9 @@ func TestEventsSkeleton(t *testing.T) {
 	must(t, s.Attach())
 	if n := len(s.Obj.Links()); n != 2 {
 		t.Fatalf("Attach made %d links, want 2 (the tracepoint, and the custom section's)", n)
+	}
+	if m := s.Maps.BSS; m == nil || !m.Internal() || !strings.HasSuffix(m.Name(), ".bss") {
+		t.Errorf("Maps.BSS = %v, want the object's .bss map", m)
 	}
 	rb, err := libbpf.NewRingBuffer(s.Maps.Events)
 	if err != nil {

@@ -30,10 +30,13 @@ type TypesProgs struct {
 	Touch *libbpf.Program // touch, SEC("syscall")
 }
 
-// TypesMaps holds the maps of testdata/types.bpf.o (the global data maps are reached through
-// their variables).
+// TypesMaps holds the maps of testdata/types.bpf.o, then the global data maps of the
+// sections with variables.
 type TypesMaps struct {
-	Items *libbpf.Map // items: hash, key TypesPidCpu, value TypesItemT
+	Items  *libbpf.Map // items: hash, key TypesPidCpu, value TypesItemT
+	Data   *libbpf.Map // .data
+	Rodata *libbpf.Map // .rodata
+	BSS    *libbpf.Map // .bss
 }
 
 // TypesData holds the variables of .data: set them before Load to change their initial values, read and write them live after.
@@ -44,6 +47,8 @@ type TypesData struct {
 	GPacked libbpf.TypedVariable[TypesPacked]   // struct packed g_packed
 	GItems  libbpf.TypedVariable[[2]TypesItemT] // item_t[2] g_items
 	GBig    libbpf.TypedVariable[TypesBig]      // enum big g_big
+	GNamed  libbpf.TypedVariable[TypesRodata2]  // struct rodata g_named
+	GLow    libbpf.TypedVariable[TypesLowBits]  // union low_bits g_low
 }
 
 // TypesRodata holds the variables of .rodata: set them between Open and Load; Load freezes them.
@@ -130,12 +135,21 @@ func (s *Types) bind() error {
 	if s.Data.GBig, err = libbpf.NewTypedVariable[TypesBig](s.Obj, ".data", "g_big"); err != nil {
 		return err
 	}
+	if s.Data.GNamed, err = libbpf.NewTypedVariable[TypesRodata2](s.Obj, ".data", "g_named"); err != nil {
+		return err
+	}
+	if s.Data.GLow, err = libbpf.NewTypedVariable[TypesLowBits](s.Obj, ".data", "g_low"); err != nil {
+		return err
+	}
+	s.Maps.Data = s.Data.GBits.Variable().Map()
 	if s.Rodata.GKey, err = libbpf.NewTypedVariable[TypesPidCpu](s.Obj, ".rodata", "g_key"); err != nil {
 		return err
 	}
+	s.Maps.Rodata = s.Rodata.GKey.Variable().Map()
 	if s.BSS.GZero, err = libbpf.NewTypedVariable[uint64](s.Obj, ".bss", "g_zero"); err != nil {
 		return err
 	}
+	s.Maps.BSS = s.BSS.GZero.Variable().Map()
 	return nil
 }
 
@@ -513,6 +527,119 @@ const (
 	TypesBigHuge TypesBig = 2147483647 // BIG_HUGE
 )
 
+// TypesRodata2 is struct rodata (4 bytes).
+type TypesRodata2 struct {
+	NotASection uint32 // __u32 not_a_section
+}
+
+// MarshalBinary returns the value's bytes in C's layout.
+func (s *TypesRodata2) MarshalBinary() ([]byte, error) {
+	return append([]byte(nil), unsafe.Slice((*byte)(unsafe.Pointer(s)), unsafe.Sizeof(*s))...), nil
+}
+
+// UnmarshalBinary sets the value from its C bytes: a record or a map value.
+// data may be longer (a record with a payload past the struct).
+func (s *TypesRodata2) UnmarshalBinary(data []byte) error {
+	if len(data) < int(unsafe.Sizeof(*s)) {
+		return fmt.Errorf("TypesRodata2: %d bytes, want %d", len(data), unsafe.Sizeof(*s))
+	}
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(s)), unsafe.Sizeof(*s)), data)
+	return nil
+}
+
+// TypesLowBitsAnon2 is struct {...} (4 bytes). Its bitfields are read and written by methods, over the bytes that hold them.
+type TypesLowBitsAnon2 struct {
+	bitfields0 [4]byte // bitfields lo to hi
+}
+
+// Lo returns the bitfield lo (4 bits).
+func (s *TypesLowBitsAnon2) Lo() uint32 {
+	var v uint64
+	for i, c := range s.bitfields0[0:1] {
+		v |= uint64(c) << (8 * i)
+	}
+	return uint32(v >> 0 & 0xf)
+}
+
+// SetLo sets the bitfield lo; bits beyond its 4 are dropped.
+func (s *TypesLowBitsAnon2) SetLo(x uint32) {
+	u := uint64(x)
+	const mask = uint64(0xf)
+	v := u << 0 & mask
+	for i := range s.bitfields0[0:1] {
+		m := byte(mask >> (8 * i))
+		s.bitfields0[0+i] = s.bitfields0[0+i]&^m | byte(v>>(8*i))&m
+	}
+}
+
+// Hi returns the bitfield hi (28 bits).
+func (s *TypesLowBitsAnon2) Hi() uint32 {
+	var v uint64
+	for i, c := range s.bitfields0[0:4] {
+		v |= uint64(c) << (8 * i)
+	}
+	return uint32(v >> 4 & 0xfffffff)
+}
+
+// SetHi sets the bitfield hi; bits beyond its 28 are dropped.
+func (s *TypesLowBitsAnon2) SetHi(x uint32) {
+	u := uint64(x)
+	const mask = uint64(0xfffffff0)
+	v := u << 4 & mask
+	for i := range s.bitfields0[0:4] {
+		m := byte(mask >> (8 * i))
+		s.bitfields0[0+i] = s.bitfields0[0+i]&^m | byte(v>>(8*i))&m
+	}
+}
+
+// MarshalBinary returns the value's bytes in C's layout.
+func (s *TypesLowBitsAnon2) MarshalBinary() ([]byte, error) {
+	return append([]byte(nil), unsafe.Slice((*byte)(unsafe.Pointer(s)), unsafe.Sizeof(*s))...), nil
+}
+
+// UnmarshalBinary sets the value from its C bytes: a record or a map value.
+// data may be longer (a record with a payload past the struct).
+func (s *TypesLowBitsAnon2) UnmarshalBinary(data []byte) error {
+	if len(data) < int(unsafe.Sizeof(*s)) {
+		return fmt.Errorf("TypesLowBitsAnon2: %d bytes, want %d", len(data), unsafe.Sizeof(*s))
+	}
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(s)), unsafe.Sizeof(*s)), data)
+	return nil
+}
+
+// TypesLowBits is union low_bits (4 bytes): its bytes, and a method per member that views them as the member's type.
+type TypesLowBits struct {
+	_   [0]uint32 // the union's alignment
+	Raw [4]byte
+}
+
+// All views the union as its member all.
+func (u *TypesLowBits) All() *uint32 {
+	return (*uint32)(unsafe.Pointer(&u.Raw))
+}
+
+// Anon2 views the union as its member (anonymous).
+func (u *TypesLowBits) Anon2() *TypesLowBitsAnon2 {
+	return (*TypesLowBitsAnon2)(unsafe.Pointer(&u.Raw))
+}
+
+// The bitfield member low has no view: use Raw.
+
+// MarshalBinary returns the value's bytes in C's layout.
+func (s *TypesLowBits) MarshalBinary() ([]byte, error) {
+	return append([]byte(nil), unsafe.Slice((*byte)(unsafe.Pointer(s)), unsafe.Sizeof(*s))...), nil
+}
+
+// UnmarshalBinary sets the value from its C bytes: a record or a map value.
+// data may be longer (a record with a payload past the struct).
+func (s *TypesLowBits) UnmarshalBinary(data []byte) error {
+	if len(data) < int(unsafe.Sizeof(*s)) {
+		return fmt.Errorf("TypesLowBits: %d bytes, want %d", len(data), unsafe.Sizeof(*s))
+	}
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(s)), unsafe.Sizeof(*s)), data)
+	return nil
+}
+
 // The Go layouts are C's: a build where a size or an offset differs
 // from the object's BTF fails here.
 func _() {
@@ -552,4 +679,10 @@ func _() {
 	_ = x[unsafe.Offsetof(TypesPacked{}.A)-0]
 	_ = x[unsafe.Offsetof(TypesPacked{}.B)-1]
 	_ = x[unsafe.Offsetof(TypesPacked{}.C)-9]
+	_ = x[unsafe.Sizeof(TypesRodata2{})-4]
+	_ = x[unsafe.Offsetof(TypesRodata2{}.NotASection)-0]
+	_ = x[unsafe.Sizeof(TypesLowBitsAnon2{})-4]
+	_ = x[unsafe.Offsetof(TypesLowBitsAnon2{}.bitfields0)-0]
+	_ = x[unsafe.Sizeof(TypesLowBits{})-4]
+	_ = x[unsafe.Offsetof(TypesLowBits{}.Raw)-0]
 }

@@ -71,6 +71,13 @@ func TestTypesInitialValues(t *testing.T) {
 	if got := get(t, s.Data.GBig); got != TypesBigHuge {
 		t.Errorf("g_big = %d, want %d", got, TypesBigHuge)
 	}
+	if got := get(t, s.Data.GNamed); got != (TypesRodata2{NotASection: 11}) {
+		t.Errorf("g_named = %+v (struct rodata, renamed past the .rodata section's type)", got)
+	}
+	low := get(t, s.Data.GLow)
+	if *low.All() != 0x35 || low.Anon2().Lo() != 5 || low.Anon2().Hi() != 3 {
+		t.Errorf("g_low: all %#x, lo %d, hi %d; want 0x35, 5, 3", *low.All(), low.Anon2().Lo(), low.Anon2().Hi())
+	}
 	if got := get(t, s.Rodata.GKey); got != (TypesPidCpu{Pid: 42, Cpu: 3}) {
 		t.Errorf("g_key = %+v", got)
 	}

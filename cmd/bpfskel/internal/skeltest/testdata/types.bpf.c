@@ -61,6 +61,20 @@ typedef struct {
 	union value v;
 } item_t;
 
+/* Named like the Go type of the .rodata section's variables. */
+struct rodata {
+	__u32 not_a_section;
+};
+
+/* A bitfield directly in a union has no view; its other members do. */
+union low_bits {
+	__u32 all;
+	__u32 low : 4;
+	struct {
+		__u32 lo : 4, hi : 28;
+	};
+};
+
 struct pid_cpu {
 	__u32 pid;
 	__u32 cpu;
@@ -82,6 +96,8 @@ item_t g_items[2] = { { .id = 1, .v = { .u = 10 } }, { .id = 2, .v = { .i = { -1
 enum big g_big = BIG_HUGE;
 const volatile struct pid_cpu g_key = { .pid = 42, .cpu = 3 };
 __u64 g_zero;
+struct rodata g_named = { .not_a_section = 11 };
+union low_bits g_low = { .all = 0x35 };
 
 SEC("syscall")
 int touch(void *ctx)
