@@ -428,7 +428,7 @@ func writeBitfield(w *strings.Builder, typ string, b bitfield) {
 	case b.signed:
 		fmt.Fprintf(w, "\treturn %s(int64(v<<%d) >> %d)\n}\n", b.typ.expr, 64-b.shift-b.bits, 64-b.bits)
 	default:
-		fmt.Fprintf(w, "\treturn %s(v >> %d & %#x)\n}\n", b.typ.expr, b.shift, uint64(1)<<b.bits-1)
+		fmt.Fprintf(w, "\treturn %s(v%s & %#x)\n}\n", b.typ.expr, shiftBy(">>", b.shift), uint64(1)<<b.bits-1)
 	}
 	fmt.Fprintf(w, "\n// Set%s sets the bitfield %s; bits beyond its %d are dropped.\nfunc (s *%s) Set%s(x %s) {\n", b.name, b.cname, b.bits, typ, b.name, b.typ.expr)
 	if b.typ.expr == "bool" {
@@ -440,9 +440,17 @@ func writeBitfield(w *strings.Builder, typ string, b bitfield) {
 	if b.bits == 64 {
 		mask = ^uint64(0)
 	}
-	fmt.Fprintf(w, "\tconst mask = uint64(%#x)\n\tv := u << %d & mask\n", mask, b.shift)
+	fmt.Fprintf(w, "\tconst mask = uint64(%#x)\n\tv := u%s & mask\n", mask, shiftBy("<<", b.shift))
 	fmt.Fprintf(w, "\tfor i := range %s {\n\t\tm := byte(mask >> (8 * i))\n\t\ts.%s[%d+i] = s.%s[%d+i]&^m | byte(v>>(8*i))&m\n\t}\n}\n",
 		span, b.storage, b.byteLo, b.storage, b.byteLo)
+}
+
+// shiftBy spells a shift, or nothing for a shift by 0.
+func shiftBy(op string, n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" %s %d", op, n)
 }
 
 // writeBinaryMethods gives a struct or union encoding.BinaryMarshaler and

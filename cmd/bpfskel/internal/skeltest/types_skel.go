@@ -282,14 +282,14 @@ func (s *TypesBits) A() uint32 {
 	for i, c := range s.bitfields0[0:1] {
 		v |= uint64(c) << (8 * i)
 	}
-	return uint32(v >> 0 & 0x7)
+	return uint32(v & 0x7)
 }
 
 // SetA sets the bitfield a; bits beyond its 3 are dropped.
 func (s *TypesBits) SetA(x uint32) {
 	u := uint64(x)
 	const mask = uint64(0x7)
-	v := u << 0 & mask
+	v := u & mask
 	for i := range s.bitfields0[0:1] {
 		m := byte(mask >> (8 * i))
 		s.bitfields0[0+i] = s.bitfields0[0+i]&^m | byte(v>>(8*i))&m
@@ -342,14 +342,14 @@ func (s *TypesBits) Wide() uint64 {
 	for i, c := range s.bitfields3[0:5] {
 		v |= uint64(c) << (8 * i)
 	}
-	return uint64(v >> 0 & 0xffffffffff)
+	return uint64(v & 0xffffffffff)
 }
 
 // SetWide sets the bitfield wide; bits beyond its 40 are dropped.
 func (s *TypesBits) SetWide(x uint64) {
 	u := uint64(x)
 	const mask = uint64(0xffffffffff)
-	v := u << 0 & mask
+	v := u & mask
 	for i := range s.bitfields3[0:5] {
 		m := byte(mask >> (8 * i))
 		s.bitfields3[0+i] = s.bitfields3[0+i]&^m | byte(v>>(8*i))&m
@@ -369,7 +369,7 @@ func (s *TypesBits) Neg() int64 {
 func (s *TypesBits) SetNeg(x int64) {
 	u := uint64(x)
 	const mask = uint64(0xffffff)
-	v := u << 0 & mask
+	v := u & mask
 	for i := range s.bitfields3[5:8] {
 		m := byte(mask >> (8 * i))
 		s.bitfields3[5+i] = s.bitfields3[5+i]&^m | byte(v>>(8*i))&m
@@ -389,7 +389,7 @@ func (s *TypesBits) Col() TypesColor {
 func (s *TypesBits) SetCol(x TypesColor) {
 	u := uint64(x)
 	const mask = uint64(0xff)
-	v := u << 0 & mask
+	v := u & mask
 	for i := range s.bitfields3[8:9] {
 		m := byte(mask >> (8 * i))
 		s.bitfields3[8+i] = s.bitfields3[8+i]&^m | byte(v>>(8*i))&m
@@ -558,14 +558,14 @@ func (s *TypesLowBitsAnon2) Lo() uint32 {
 	for i, c := range s.bitfields0[0:1] {
 		v |= uint64(c) << (8 * i)
 	}
-	return uint32(v >> 0 & 0xf)
+	return uint32(v & 0xf)
 }
 
 // SetLo sets the bitfield lo; bits beyond its 4 are dropped.
 func (s *TypesLowBitsAnon2) SetLo(x uint32) {
 	u := uint64(x)
 	const mask = uint64(0xf)
-	v := u << 0 & mask
+	v := u & mask
 	for i := range s.bitfields0[0:1] {
 		m := byte(mask >> (8 * i))
 		s.bitfields0[0+i] = s.bitfields0[0+i]&^m | byte(v>>(8*i))&m
