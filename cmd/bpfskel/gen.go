@@ -255,9 +255,9 @@ func (s *skeleton) namedType(c, hint string) (goType, error) {
 	if s.aux == nil {
 		return goType{}, err
 	}
-	id, auxErr := findType(s.aux.spec, c)
-	if auxErr != nil {
-		return goType{}, err
+	id, err = findType(s.aux.spec, c)
+	if err != nil {
+		return goType{}, fmt.Errorf("neither the object's BTF nor the source declares %q", c)
 	}
 	return s.aux.typeOf(id, hint)
 }

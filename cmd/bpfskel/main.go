@@ -299,7 +299,11 @@ func compile(cc, src, object string, extra []string) error {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("compile %s: %s %s: %w\n%s", src, cc, strings.Join(args, " "), err, stderr.String())
+		hint := ""
+		if strings.Contains(stderr.String(), "'bpf/bpf_") {
+			hint = "\n(libbpf's headers are not on the include path: run go run github.com/golibbpf/libbpf/cmd/libbpf-setup -w, which puts them into CGO_CFLAGS, or pass -cflags -I<dir>)"
+		}
+		return fmt.Errorf("compile %s: %s %s: %w\n%s%s", src, cc, strings.Join(args, " "), err, stderr.String(), hint)
 	}
 	return nil
 }
