@@ -28,7 +28,7 @@
 //	type Minimal struct {
 //		Obj    *libbpf.Object
 //		Progs  MinimalProgs  // a *libbpf.Program per program: Progs.HandleTp
-//		Maps   MinimalMaps   // a *libbpf.Map per map (not the global data maps)
+//		Maps   MinimalMaps   // a *libbpf.Map per map, then the data sections' maps: Maps.BSS
 //		Rodata MinimalRodata // a libbpf.TypedVariable[T] per variable, per data section:
 //		BSS    MinimalBSS    // Rodata, Data, BSS, Kconfig, DataCustom for .data.custom
 //	}
