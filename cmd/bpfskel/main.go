@@ -62,7 +62,7 @@
 //     write its bits (signed ones sign-extended), as C lays them out on a
 //     little-endian target.
 //   - A member its C offset does not align for Go (packed structs) is a byte
-//     array of its size; a flexible array member is left out.
+//     array of its size; a zero-size member (a flexible array) is left out.
 //   - An enum is a named integer type of its size, with a constant per
 //     enumerator: enum color { COLOR_RED } -> MinimalColorRed.
 //   - Structs and unions have MarshalBinary and UnmarshalBinary: their C

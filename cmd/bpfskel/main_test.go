@@ -166,11 +166,7 @@ func TestRepoObjects(t *testing.T) {
 	if len(objects) < 10 {
 		t.Fatalf("found %d objects under %s (run make)", len(objects), root)
 	}
-	dir, err := os.MkdirTemp("internal", "vet")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
+	files := map[string][]byte{}
 	for i, obj := range objects {
 		rel, _ := filepath.Rel(root, obj)
 		embed := fmt.Sprintf("o%d.bpf.o", i)
@@ -190,22 +186,65 @@ func TestRepoObjects(t *testing.T) {
 		if err != nil || !bytes.Equal(a, b) {
 			t.Errorf("%s: two runs differ (%v)", rel, err)
 		}
-		data, err := os.ReadFile(obj)
-		if err != nil {
+		if files[embed], err = os.ReadFile(obj); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, embed), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("o%d_skel.go", i)), a, 0o644); err != nil {
+		files[fmt.Sprintf("o%d_skel.go", i)] = a
+	}
+	t.Logf("generated %d skeletons", len(files)/2)
+	vetPackage(t, files)
+}
+
+// vetPackage writes files into a scratch package of the module and runs go
+// vet on it, which type-checks the layout checks of the skeletons.
+func vetPackage(t *testing.T, files map[string][]byte) {
+	t.Helper()
+	dir, err := os.MkdirTemp("internal", "vet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	t.Logf("generated %d skeletons", len(objects))
 	out, err := exec.Command("go", "vet", "./"+dir).CombinedOutput()
 	if err != nil {
 		t.Errorf("go vet of the generated skeletons: %v\n%s", err, out)
 	}
+}
+
+// TestKernelTypes generates Go types for large kernel structs (task_struct,
+// sk_buff, ...) and compiles them: every size and offset of a few hundred
+// types, bitfields, unions and cache-line-aligned members among them, must
+// be the kernel's.
+func TestKernelTypes(t *testing.T) {
+	obj := testutil.Object(t, "testdata/kernel_types.bpf.o")
+	cfg := config{object: obj, embed: "kernel_types.bpf.o", pkg: "vet", name: "K"}
+	for _, c := range []string{"task_struct", "sk_buff", "inode", "page", "perf_event", "bpf_prog", "net_device", "mm_struct", "sock"} {
+		cfg.types = append(cfg.types, "struct "+c)
+	}
+	src, err := generate(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	types, offsets := bytes.Count(src, []byte("\ntype ")), bytes.Count(src, []byte("unsafe.Offsetof("))
+	if types < 100 || offsets < 1000 {
+		t.Errorf("%d types and %d offset checks; want the kernel's hundreds", types, offsets)
+	}
+	// sk_buff.pkt_type is a bitfield (in an anonymous struct on recent kernels).
+	for _, want := range []string{"type KTaskStruct struct {", "type KSkBuff struct {", ") PktType() uint8 {"} {
+		if !bytes.Contains(src, []byte(want)) {
+			t.Errorf("no %q in the generated types", want)
+		}
+	}
+	t.Logf("%d types, %d offset checks", types, offsets)
+	vetPackage(t, map[string][]byte{"kernel_types.bpf.o": data, "k_skel.go": src})
 }
 
 // TestCompileSource runs the command on a .bpf.c: it compiles the source

@@ -338,7 +338,7 @@ func (g *typeGen) structDecl(n *namedType, t *btf.Type) error {
 		n.decl.WriteString(" Its bitfields are read and written by methods, over the bytes that hold them.")
 	}
 	for _, o := range omitted {
-		fmt.Fprintf(&n.decl, " The flexible array member %s is left out.", o)
+		fmt.Fprintf(&n.decl, " The zero-size member %s (a flexible array, or an empty struct) is left out.", o)
 	}
 	fmt.Fprintf(&n.decl, "\ntype %s struct {\n", n.name)
 	n.asserts = append(n.asserts, fmt.Sprintf("unsafe.Sizeof(%s{})-%d", n.name, t.Size))
