@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"go/format"
 	"sort"
@@ -19,10 +20,6 @@ type config struct {
 	name    string            // the skeleton's Go name ("Minimal")
 	records map[string]string // map name -> C type ("struct event", "event_t")
 	types   []string          // more C types to generate
-	// typesObject, when set, is an object compiled from the source with a
-	// global per -record and -type type, for types that only local
-	// variables use (clang leaves those out of BTF).
-	typesObject string
 }
 
 // skeleton is what the generated file describes.
@@ -34,8 +31,9 @@ type skeleton struct {
 	types        *typeGen
 	sectionNames map[string]string // section -> Go name
 	mapNames     map[string]string // section -> Go name of its map in Maps
-	aux          *typeGen          // the types object's, for -record and -type types the object's BTF lacks
-	extra        []string          // Go names of the -type types
+	aux          *typeGen          // over the object's DWARF, for -record and -type types its BTF lacks
+	dwarf        *dwarfTypes
+	extra        []string // Go names of the -type types
 }
 
 type progInfo struct{ goName, name, section string }
@@ -74,13 +72,6 @@ func generate(cfg config) ([]byte, error) {
 		used[n] = true
 	}
 	s := &skeleton{cfg: cfg, types: newTypeGen(spec, cfg.name, used)}
-	if cfg.typesObject != "" {
-		aux, err := readBTF(cfg.typesObject)
-		if err != nil {
-			return nil, err
-		}
-		s.aux = newTypeGen(aux, cfg.name, used)
-	}
 	if err := s.collect(obj, spec); err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.object, err)
 	}
@@ -110,6 +101,7 @@ func objectBTF(obj *libbpf.Object, path string) (*btf.Spec, error) {
 	return spec, nil
 }
 
+// readBTF returns the BTF of the object at path.
 func readBTF(path string) (*btf.Spec, error) {
 	obj, err := libbpf.OpenObjectFile(path, nil)
 	if err != nil {
@@ -246,18 +238,26 @@ func sectionGoName(sec string) string {
 }
 
 // namedType generates the C type a flag names, from the object's BTF, or
-// from the types object's when the object's lacks it.
+// from its DWARF when the BTF lacks it (a type only local variables use).
 func (s *skeleton) namedType(c, hint string) (goType, error) {
 	id, err := findType(s.types.spec, c)
 	if err == nil {
 		return s.types.typeOf(id, hint)
 	}
-	if s.aux == nil {
-		return goType{}, err
+	if s.dwarf == nil {
+		d, derr := openDWARF(s.cfg.object)
+		if errors.Is(derr, errNoDWARF) {
+			return goType{}, fmt.Errorf("%w, and the object has no DWARF to take it from (built without -g, or stripped by llvm-strip -g): give the .bpf.c, or declare a global of it", err)
+		}
+		if derr != nil {
+			return goType{}, fmt.Errorf("%w; reading the object's DWARF for it: %w", err, derr)
+		}
+		s.dwarf = d
+		s.aux = newTypeGen(d.spec, s.cfg.name, s.types.used)
 	}
-	id, err = findType(s.aux.spec, c)
+	id, err = s.dwarf.find(c)
 	if err != nil {
-		return goType{}, fmt.Errorf("neither the object's BTF nor the source declares %q", c)
+		return goType{}, err
 	}
 	return s.aux.typeOf(id, hint)
 }
@@ -311,7 +311,7 @@ func findType(spec *btf.Spec, c string) (uint32, error) {
 			return ts[0].ID, nil
 		}
 	}
-	return 0, fmt.Errorf("no type %q in the object's BTF (a type used only by local variables is not in BTF: declare a global of it, e.g. struct event *rb_record __attribute__((unused)))", c)
+	return 0, fmt.Errorf("no type %q in the object's BTF (a type only local variables use is not in BTF)", c)
 }
 
 // emit writes the file, unformatted.

@@ -74,9 +74,10 @@
 // -record MAP=TYPE, else bpfrun's convention: a global <map>_record (its
 // type or what it points to), else a struct or union named like the map or
 // like the map without a trailing s. clang leaves a type that only local
-// variables use out of BTF; given a .bpf.c, bpfskel compiles it once more
-// with a global pointer to each -record and -type type, and takes those
-// types from that compile (the embedded object is the source's own).
+// variables use out of BTF: -record and -type then take it from the
+// object's DWARF (clang -g writes both; libbpf-tools' Makefile strips the
+// DWARF with llvm-strip -g, and a stripped object needs the type in BTF, or
+// the .bpf.c).
 package main
 
 import (
@@ -162,17 +163,6 @@ func run(args []string, stderr io.Writer) error {
 		if err := compile(*cc, input, object, strings.Fields(*cflags)); err != nil {
 			return err
 		}
-		if len(records)+len(types) > 0 {
-			tmp, err := os.MkdirTemp("", "bpfskel")
-			if err != nil {
-				return err
-			}
-			defer os.RemoveAll(tmp)
-			cfg.typesObject, err = compileTypes(*cc, input, tmp, cfg, strings.Fields(*cflags))
-			if err != nil {
-				return err
-			}
-		}
 	}
 	embed, err := embedPath(object, outDir)
 	if err != nil {
@@ -224,45 +214,6 @@ func embedPath(object, outDir string) (string, error) {
 		return "", fmt.Errorf("copy the object next to the output, for go:embed: %w", err)
 	}
 	return filepath.Base(object), nil
-}
-
-// compileTypes compiles the source once more with a global pointer to
-// each type that -record and -type name, into a scratch object whose BTF
-// has them: clang leaves a type that only local variables use (a ring
-// buffer record, most often) out of BTF. The embedded object is the one
-// compiled from the source as it is.
-func compileTypes(cc, src, dir string, cfg config, cflags []string) (string, error) {
-	abs, err := filepath.Abs(src)
-	if err != nil {
-		return "", err
-	}
-	var w strings.Builder
-	fmt.Fprintf(&w, "#include %q\n", abs)
-	names := append(sortedValues(cfg.records), cfg.types...)
-	for i, c := range names {
-		c = strings.TrimSpace(c)
-		if !strings.Contains(c, " ") {
-			c = "struct " + c // a typedef the object lacks is not found either way
-		}
-		fmt.Fprintf(&w, "%s *__bpfskel_type_%d __attribute__((unused));\n", c, i)
-	}
-	wrapper := filepath.Join(dir, "types.bpf.c")
-	if err := os.WriteFile(wrapper, []byte(w.String()), 0o644); err != nil {
-		return "", err
-	}
-	object := filepath.Join(dir, "types.bpf.o")
-	if err := compile(cc, wrapper, object, cflags); err != nil {
-		return "", fmt.Errorf("the types of -record and -type: %w", err)
-	}
-	return object, nil
-}
-
-func sortedValues(m map[string]string) []string {
-	var out []string
-	for _, k := range sortedKeys(m) {
-		out = append(out, m[k])
-	}
-	return out
 }
 
 // compile builds a .bpf.c as the module's Makefile does: clang -O2 -g

@@ -7,6 +7,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -286,7 +287,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{}, "want one object"},
 		{[]string{"-record", "events", obj}, "want MAP=TYPE"},
 		{[]string{"-record", "nomap=struct event", obj}, "has no map nomap"},
-		{[]string{"-record", "events=struct nosuch", obj}, "no type \"nosuch\""},
+		{[]string{"-record", "events=struct nosuch", obj}, `no type "struct nosuch" in the object's BTF or DWARF`},
 		{[]string{"-type", "class foo", obj}, "want [struct|union|enum] NAME"},
 		{[]string{"-name", "lower", obj}, "not an exported Go identifier"},
 		{[]string{filepath.Join(dir, "missing.bpf.o")}, "missing.bpf.o"},
@@ -300,45 +301,108 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// TestLocalRecordType generates a skeleton for a source whose record type
-// only a local variable uses: the object's BTF lacks it, -record finds it
-// through a second compile, and the embedded object is the source's own.
+// TestLocalRecordType generates a skeleton for an object whose record type
+// only a local variable uses: its BTF lacks it, -record takes it from the
+// object's DWARF, and a stripped object says what is missing.
 func TestLocalRecordType(t *testing.T) {
 	dir := t.TempDir()
-	out := filepath.Join(dir, "localrec_skel.go")
-	inc := "-I " + filepath.Join(testutil.RepoRoot(), "build", "include")
-	src := "testdata/localrec.bpf.c"
-	var stderr bytes.Buffer
-	// Without the second compile (from the object), the type is missing.
-	if err := run([]string{"-o", out, "-cflags", inc, src}, &stderr); err != nil {
-		t.Fatalf("%v\n%s", err, stderr.String())
-	}
-	if err := run([]string{"-o", out, "-record", "rb=struct event", filepath.Join(dir, "localrec.bpf.o")}, &stderr); err == nil ||
-		!strings.Contains(err.Error(), `no type "event"`) {
-		t.Fatalf("-record on the object: %v, want no type \"event\"", err)
-	}
-	if err := run([]string{"-o", out, "-cflags", inc, "-record", "rb=struct event", src}, &stderr); err != nil {
-		t.Fatalf("%v\n%s", err, stderr.String())
-	}
-	got, err := os.ReadFile(out)
+	obj := testutil.Object(t, "testdata/localrec.bpf.o")
+	spec, err := readBTF(obj)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{
-		"Rb *libbpf.Map // rb: ringbuf, records LocalrecEvent",
-		"type LocalrecEvent struct {",
-		"Flags uint8",
-		"_ = x[unsafe.Offsetof(LocalrecEvent{}.Comm)-5]",
+	if _, err := findType(spec, "struct event"); err == nil {
+		t.Fatal("struct event is in the object's BTF: the test needs a type only DWARF has")
+	}
+	for _, c := range []struct{ name, input string }{
+		{"object", obj},
+		{"source", "testdata/localrec.bpf.c"},
 	} {
-		if !bytes.Contains(got, []byte(want)) {
-			t.Errorf("the skeleton lacks %q:\n%s", want, got)
+		out := filepath.Join(dir, c.name, "localrec_skel.go")
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var stderr bytes.Buffer
+		inc := "-I " + filepath.Join(testutil.RepoRoot(), "build", "include")
+		if err := run([]string{"-o", out, "-cflags", inc, "-record", "rb=struct event", c.input}, &stderr); err != nil {
+			t.Fatalf("%s: %v\n%s", c.name, err, stderr.String())
+		}
+		got, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{
+			"Rb *libbpf.Map // rb: ringbuf, records LocalrecEvent",
+			"type LocalrecEvent struct {",
+			"Flags uint8",
+			"_ = x[unsafe.Offsetof(LocalrecEvent{}.Comm)-5]",
+		} {
+			if !bytes.Contains(got, []byte(want)) {
+				t.Errorf("%s: the skeleton lacks %q:\n%s", c.name, want, got)
+			}
 		}
 	}
-	obj, err := os.ReadFile(filepath.Join(dir, "localrec.bpf.o"))
-	if err != nil {
-		t.Fatal(err)
+
+	stripped := filepath.Join(dir, "stripped.bpf.o")
+	if out, err := exec.Command("llvm-strip-19", "-g", obj, "-o", stripped).CombinedOutput(); err != nil {
+		t.Fatalf("llvm-strip-19: %v\n%s", err, out)
 	}
-	if bytes.Contains(obj, []byte("__bpfskel")) {
-		t.Error("the embedded object carries the type globals of the second compile")
+	err = run([]string{"-o", filepath.Join(dir, "stripped_skel.go"), "-record", "rb=struct event", stripped}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "no DWARF") {
+		t.Errorf("-record on a stripped object: %v, want an error that says it has no DWARF", err)
 	}
+}
+
+// TestDWARFMatchesBTF generates the same types from an object's BTF and
+// from its DWARF, which -record and -type fall back to, and wants the same
+// Go: the kernel's large structs and types.bpf.c's unions, bitfields,
+// anonymous and packed members.
+func TestDWARFMatchesBTF(t *testing.T) {
+	for _, c := range []struct {
+		object string
+		types  []string
+	}{
+		{"testdata/kernel_types.bpf.o", []string{"struct task_struct", "struct sk_buff", "struct inode", "struct page", "struct perf_event", "struct bpf_prog", "struct net_device", "struct mm_struct", "struct sock"}},
+		{filepath.Join(goldenDir, "testdata/types.bpf.o"), []string{"struct bits", "union value", "struct padded", "struct packed", "item_t", "enum big", "union low_bits", "struct rodata"}},
+	} {
+		obj := testutil.Object(t, c.object)
+		spec, err := readBTF(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := openDWARF(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromBTF, fromDWARF := newTypeGen(spec, "K", map[string]bool{}), newTypeGen(d.spec, "K", map[string]bool{})
+		for _, name := range c.types {
+			id, err := findType(spec, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := fromBTF.typeOf(id, "K"+goName(name)); err != nil {
+				t.Fatalf("%s from BTF: %v", name, err)
+			}
+			if id, err = d.find(name); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := fromDWARF.typeOf(id, "K"+goName(name)); err != nil {
+				t.Fatalf("%s from DWARF: %v", name, err)
+			}
+		}
+		a, b := declarations(fromBTF), declarations(fromDWARF)
+		if a != b {
+			t.Errorf("%s: the Go types from DWARF differ from those from BTF:\n%s", c.object, firstDiff(a, b))
+		}
+		t.Logf("%s: %d types, the same from both", c.object, len(fromBTF.order))
+	}
+}
+
+func declarations(g *typeGen) string {
+	var b strings.Builder
+	for _, n := range g.order {
+		b.WriteString(n.decl.String())
+		b.WriteString(strings.Join(n.asserts, "\n"))
+	}
+	return b.String()
 }
