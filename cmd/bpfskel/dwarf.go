@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/golibbpf/libbpf/internal/btf"
 )
@@ -76,21 +75,14 @@ func openDWARF(path string) (*dwarfTypes, error) {
 // find converts the C type c ("struct event", "enum state", "event_t",
 // or a bare tag) and returns its id in the Spec.
 func (d *dwarfTypes) find(c string) (uint32, error) {
-	tags := []dwarf.Tag{dwarf.TagTypedef, dwarf.TagStructType, dwarf.TagUnionType, dwarf.TagEnumerationType}
-	name := strings.TrimSpace(c)
-	if kw, n, ok := strings.Cut(name, " "); ok {
-		name = strings.TrimSpace(n)
-		switch kw {
-		case "struct":
-			tags = []dwarf.Tag{dwarf.TagStructType}
-		case "union":
-			tags = []dwarf.Tag{dwarf.TagUnionType}
-		case "enum":
-			tags = []dwarf.Tag{dwarf.TagEnumerationType}
-		default:
-			return 0, fmt.Errorf("want [struct|union|enum] NAME, got %q", c)
-		}
+	kw, name, err := cType(c)
+	if err != nil {
+		return 0, err
 	}
+	tags := map[string][]dwarf.Tag{
+		"":       {dwarf.TagTypedef, dwarf.TagStructType, dwarf.TagUnionType, dwarf.TagEnumerationType},
+		"struct": {dwarf.TagStructType}, "union": {dwarf.TagUnionType}, "enum": {dwarf.TagEnumerationType},
+	}[kw]
 	for _, tag := range tags {
 		r := d.data.Reader()
 		for {

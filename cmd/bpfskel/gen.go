@@ -288,26 +288,34 @@ func recordType(m *libbpf.Map, spec *btf.Spec, globals []*libbpf.Variable) uint3
 	return 0
 }
 
+// cType splits a C type as the flags name it: "struct event" gives
+// ("struct", "event"), a bare "event_t" gives ("", "event_t").
+func cType(c string) (keyword, name string, err error) {
+	c = strings.TrimSpace(c)
+	kw, name, ok := strings.Cut(c, " ")
+	if !ok {
+		return "", c, nil
+	}
+	switch kw {
+	case "struct", "union", "enum":
+		return kw, strings.TrimSpace(name), nil
+	}
+	return "", "", fmt.Errorf("want [struct|union|enum] NAME, got %q", c)
+}
+
 // findType finds a C type by name: "struct event", "union u", "enum e", or
 // a bare name (a typedef, else a struct, union or enum).
 func findType(spec *btf.Spec, c string) (uint32, error) {
-	c = strings.TrimSpace(c)
-	kinds := []btf.Kind{btf.KindTypedef, btf.KindStruct, btf.KindUnion, btf.KindEnum, btf.KindEnum64}
-	if kw, name, ok := strings.Cut(c, " "); ok {
-		switch kw {
-		case "struct":
-			kinds = []btf.Kind{btf.KindStruct}
-		case "union":
-			kinds = []btf.Kind{btf.KindUnion}
-		case "enum":
-			kinds = []btf.Kind{btf.KindEnum, btf.KindEnum64}
-		default:
-			return 0, fmt.Errorf("want [struct|union|enum] NAME, got %q", c)
-		}
-		c = strings.TrimSpace(name)
+	kw, name, err := cType(c)
+	if err != nil {
+		return 0, err
 	}
+	kinds := map[string][]btf.Kind{
+		"":       {btf.KindTypedef, btf.KindStruct, btf.KindUnion, btf.KindEnum, btf.KindEnum64},
+		"struct": {btf.KindStruct}, "union": {btf.KindUnion}, "enum": {btf.KindEnum, btf.KindEnum64},
+	}[kw]
 	for _, k := range kinds {
-		if ts := spec.ByName(c, k); len(ts) > 0 {
+		if ts := spec.ByName(name, k); len(ts) > 0 {
 			return ts[0].ID, nil
 		}
 	}
