@@ -302,6 +302,20 @@ func walkTypes(order binary.ByteOrder, data []byte, fn func(id uint32, r rawType
 	return nil
 }
 
+// NewSpec returns a Spec that holds only void, for types built from
+// another description than raw BTF (an object's DWARF) with Add.
+func NewSpec(order binary.ByteOrder) *Spec {
+	return &Spec{types: []*Type{{Kind: KindVoid}}, order: order}
+}
+
+// Add appends t to the Spec, setting its ID to the next one, and returns
+// it. t may refer to types added before it, or to ones added later.
+func (s *Spec) Add(t *Type) uint32 {
+	t.ID = uint32(len(s.types))
+	s.types = append(s.types, t)
+	return t.ID
+}
+
 // ByteOrder returns the byte order of the BTF, which is the object's.
 func (s *Spec) ByteOrder() binary.ByteOrder { return s.order }
 
@@ -393,6 +407,11 @@ func (s *Spec) TypeName(id uint32) string {
 			return kw + " {...}"
 		}
 		return kw + " " + t.Name
+	case KindFwd: // the kind flag marks a union
+		if t.KindFlag {
+			return "union " + t.Name
+		}
+		return "struct " + t.Name
 	case KindPtr:
 		return s.TypeName(t.Ref) + " *"
 	case KindArray:
