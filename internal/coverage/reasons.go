@@ -16,6 +16,9 @@ var Reasons = map[string]string{
 	"libbpf_get_error":                      "Go calls return an error; the module turns libbpf's NULL-and-errno and negative returns into wrapped errnos itself",
 	"bpf_prog_detach":                       "superseded by `bpf_prog_detach2` and `bpf_prog_detach_opts`, which name the program",
 
+	// Partly done in Go.
+	"perf_buffer__new_raw": "`NewPerfBuffer` with `PerfBufferOptions` covers its wakeup watermark and its own CPUs and map keys; an arbitrary perf_event_attr and a callback on every raw perf record (not only samples and losses) are not offered",
+
 	// Kept in Go.
 	"btf__base_btf": "the base of split BTF is the `*BTF` it was made on, which `(*BTF).Base` returns without asking libbpf",
 
