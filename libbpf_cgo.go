@@ -283,6 +283,12 @@ func progAttachXDP(p *cProgram, ifindex int) (*cLink, error) {
 func progAttachUprobe(p *cProgram, pid int, o *UprobeOptions) (*cLink, error) {
 	path := C.CString(o.Path)
 	defer free(unsafe.Pointer(path))
+	// The plain form takes what the retprobe flag and an offset in the
+	// binary say (PID was turned into pid by the caller).
+	if *o == (UprobeOptions{Path: o.Path, Offset: o.Offset, PID: o.PID, Retprobe: o.Retprobe}) {
+		link, err := C.bpf_program__attach_uprobe(p, C.bool(o.Retprobe), C.pid_t(pid), path, C.size_t(o.Offset))
+		return linkOrErrno(link, err)
+	}
 	copts := C.struct_bpf_uprobe_opts{sz: C.sizeof_struct_bpf_uprobe_opts}
 	copts.ref_ctr_offset = C.size_t(o.RefCtrOffset)
 	copts.bpf_cookie = C.__u64(o.Cookie)

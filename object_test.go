@@ -1,6 +1,7 @@
 package libbpf_test
 
 import (
+	"debug/elf"
 	"errors"
 	"fmt"
 	"io"
@@ -115,6 +116,14 @@ func TestAttachProbes(t *testing.T) {
 		{"uretprobe", "basic", "on_uprobe", 3, func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error) {
 			return p.AttachUprobe(libbpf.UprobeOptions{Path: path, Symbol: "golibbpf_tick", PID: pid, Retprobe: true})
 		}},
+		// An offset in the file and no symbol: libbpf's plain
+		// bpf_program__attach_uprobe.
+		{"uprobe at a file offset", "basic", "on_uprobe", 3, func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error) {
+			return p.AttachUprobe(libbpf.UprobeOptions{Path: path, Offset: symbolFileOffset(t, path, "golibbpf_tick"), PID: pid})
+		}},
+		{"uretprobe at a file offset", "basic", "on_uprobe", 3, func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error) {
+			return p.AttachUprobe(libbpf.UprobeOptions{Path: path, Offset: symbolFileOffset(t, path, "golibbpf_tick"), PID: pid, Retprobe: true})
+		}},
 		{"uprobe_multi", "basic", "on_uprobe_multi", 4, func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error) {
 			return p.AttachUprobeMulti(libbpf.UprobeMultiOptions{Path: path, Pattern: "golibbpf_*", PID: pid})
 		}},
@@ -141,6 +150,33 @@ func TestAttachProbes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// symbolFileOffset returns the offset in the ELF file at path of the code
+// of function name, where a uprobe on it goes.
+func symbolFileOffset(t *testing.T, path, name string) uint64 {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	syms, err := f.Symbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range syms {
+		if s.Name != name || elf.ST_TYPE(s.Info) != elf.STT_FUNC {
+			continue
+		}
+		for _, p := range f.Progs {
+			if p.Type == elf.PT_LOAD && p.Flags&elf.PF_X != 0 && s.Value >= p.Vaddr && s.Value < p.Vaddr+p.Memsz {
+				return s.Value - p.Vaddr + p.Off
+			}
+		}
+	}
+	t.Fatalf("%s: no function %s in an executable segment", path, name)
+	return 0
 }
 
 func TestAttachUprobeMissingSymbol(t *testing.T) {

@@ -25,7 +25,8 @@ type KprobeOptions struct {
 }
 
 // AttachKprobe attaches a kprobe (or kretprobe) program to the kernel
-// function funcName (bpf_program__attach_kprobe_opts). On a kernel without
+// function funcName (bpf_program__attach_kprobe, or its _opts form with
+// more options than Retprobe). On a kernel without
 // kprobes the error wraps ErrKprobesUnavailable.
 func (p *Program) AttachKprobe(funcName string, opts KprobeOptions) (*Link, error) {
 	return p.attach(func(c *cProgram) (*cLink, error) {
@@ -146,7 +147,7 @@ type TraceOptions struct {
 }
 
 // AttachTrace attaches a tracing program (fentry, fexit, fmod_ret, or tp_btf) to the target it was loaded
-// for (bpf_program__attach_trace_opts). fentry and its kin need BPF
+// for (bpf_program__attach_trace, or its _opts form with a cookie). fentry and its kin need BPF
 // trampolines (Linux 5.5 on x86-64; 6.0 on arm64).
 func (p *Program) AttachTrace(opts TraceOptions) (*Link, error) {
 	return p.attach(func(c *cProgram) (*cLink, error) { return progAttachTrace(c, &opts) },

@@ -154,6 +154,23 @@ func TestAttachCookies(t *testing.T) {
 			checkFires(t, obj, 6, 42, burnCPU)
 		}
 	})
+	t.Run("perf_event without options", func(t *testing.T) {
+		// libbpf's plain bpf_program__attach_perf_event.
+		obj := loadTracing(t)
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		fd, err := testutil.OpenCPUClock(0, 100_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := obj.Program("on_perf_event").AttachPerfEvent(fd)
+		if err != nil {
+			unix.Close(fd)
+			t.Fatal(err)
+		}
+		defer l.Close()
+		checkFires(t, obj, 6, 0, burnCPU)
+	})
 	t.Run("too many options", func(t *testing.T) {
 		obj := loadTracing(t)
 		fds := testutil.OpenFDs(t)
