@@ -176,7 +176,44 @@ func objectLoad(obj *cObject, op uintptr) error {
 	return errnoOf(C.golibbpf_load(obj, C.uintptr_t(op)))
 }
 
+func objectPrepare(obj *cObject, op uintptr) error {
+	return errnoOf(C.golibbpf_prepare(obj, C.uintptr_t(op)))
+}
+
 func objectClose(obj *cObject) { C.bpf_object__close(obj) }
+
+func objectFindProgram(obj *cObject, name string) *cProgram {
+	cname := C.CString(name)
+	defer free(unsafe.Pointer(cname))
+	return C.bpf_object__find_program_by_name(obj, cname)
+}
+
+func objectFindMap(obj *cObject, name string) *cMap {
+	cname := C.CString(name)
+	defer free(unsafe.Pointer(cname))
+	return C.bpf_object__find_map_by_name(obj, cname)
+}
+
+// objectFindMapFD returns the map's fd, -1 if it has none yet, or ENOENT
+// for a missing map (libbpf's EINVAL: it asks bpf_map__fd of NULL).
+func objectFindMapFD(obj *cObject, name string) (int, error) {
+	cname := C.CString(name)
+	defer free(unsafe.Pointer(cname))
+	fd := C.bpf_object__find_map_fd_by_name(obj, cname)
+	if fd == -C.int(unix.EINVAL) {
+		return -1, unix.ENOENT
+	}
+	return max(int(fd), -1), nil
+}
+
+func objectKVersion(obj *cObject) uint32 { return uint32(C.bpf_object__kversion(obj)) }
+
+func objectSetKVersion(obj *cObject, v uint32) error {
+	return errnoOf(C.bpf_object__set_kversion(obj, C.__u32(v)))
+}
+
+func objectTokenFD(obj *cObject) int { return max(int(C.bpf_object__token_fd(obj)), -1) }
+func objectBTFFD(obj *cObject) int   { return max(int(C.bpf_object__btf_fd(obj)), -1) }
 
 func objectName(obj *cObject) string { return C.GoString(C.bpf_object__name(obj)) }
 
@@ -220,6 +257,8 @@ func progLogLevel(p *cProgram) uint32            { return uint32(C.bpf_program__
 func progInsnCount(p *cProgram) int              { return int(C.bpf_program__insn_cnt(p)) }
 func progSetAutoattach(p *cProgram, on bool)     { C.bpf_program__set_autoattach(p, C.bool(on)) }
 func progSetIfindex(p *cProgram, ifindex uint32) { C.bpf_program__set_ifindex(p, C.__u32(ifindex)) }
+
+func progUnload(p *cProgram) { C.bpf_program__unload(p) }
 
 func progExpectedAttachType(p *cProgram) AttachType {
 	return AttachType(C.bpf_program__expected_attach_type(p))

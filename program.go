@@ -213,6 +213,22 @@ func (p *Program) FD() int {
 	return progFD(c)
 }
 
+// Unload closes the program's fd (bpf_program__unload): the kernel frees
+// the program once no link, pin or other fd holds it, and FD returns -1.
+// libbpf loads a program only with its object, so it stays unloaded. From
+// a callback of its object's Load or Attach it fails with ErrInCallback.
+func (p *Program) Unload() error {
+	c, err := p.ptr()
+	if err != nil {
+		return fmt.Errorf("unload: %w", err)
+	}
+	if p.obj != nil && p.obj.busy {
+		return p.errorf(ErrInCallback, "unload")
+	}
+	progUnload(c)
+	return nil
+}
+
 // Attach attaches the program the way its section handler says
 // (bpf_program__attach): a custom handler's Attach callback, or libbpf's own.
 // A program whose handler cannot or will not attach it fails with

@@ -20,6 +20,9 @@ var Reasons = map[string]string{
 	"perf_buffer__new_raw": "`NewPerfBuffer` with `PerfBufferOptions` covers its wakeup watermark and its own CPUs and map keys; an arbitrary perf_event_attr and a callback on every raw perf record (not only samples and losses) are not offered",
 
 	// Kept in Go.
+	"bpf_object__prev_program": "`(*Object).Programs` returns the programs in ELF order as a slice, which Go walks either way (libbpf's next/prev pair is C's iterator)",
+	"bpf_object__prev_map":     "`(*Object).Maps` returns the maps in ELF order as a slice, which Go walks either way (libbpf's next/prev pair is C's iterator)",
+	"bpf_map__get_pin_path":    "the same accessor as `bpf_map__pin_path` (both return the map's pin path): `(*Map).PinPath`",
 	"btf__base_btf": "the base of split BTF is the `*BTF` it was made on, which `(*BTF).Base` returns without asking libbpf",
 
 	// bpftool's generated C skeletons: Go code opens and attaches an Object.
