@@ -221,15 +221,19 @@ func (o *Object) Maps() []*Map { return append([]*Map(nil), o.maps...) }
 // program the verifier rejects fails it with a *LoadError that holds the
 // verifier log; after a failed Load libbpf has released every map and
 // program, and the Object can only be closed.
-func (o *Object) Load() error {
-	if err := o.enter("load"); err != nil {
+func (o *Object) Load() error { return o.loadStep("load", objectLoad) }
+
+// loadStep runs Load or Prepare: step is the libbpf call, run with the
+// operation its callbacks find.
+func (o *Object) loadStep(what string, step func(*cObject, uintptr) error) error {
+	if err := o.enter(what); err != nil {
 		return err
 	}
 	defer o.leave()
 	op := newOperation(o)
 	defer op.release()
-	if err := objectLoad(o.c, uintptr(op.handle)); err != nil {
-		return op.failure(fmt.Sprintf("load object %q", o.name), err)
+	if err := step(o.c, uintptr(op.handle)); err != nil {
+		return op.failure(fmt.Sprintf("%s object %q", what, o.name), err)
 	}
 	return nil
 }
@@ -240,18 +244,7 @@ func (o *Object) Load() error {
 // filled, their fds given to other code, before any program runs. Load
 // then loads the programs. As with Load, a failed Prepare leaves an Object
 // that can only be closed; a second Prepare fails with EINVAL.
-func (o *Object) Prepare() error {
-	if err := o.enter("prepare"); err != nil {
-		return err
-	}
-	defer o.leave()
-	op := newOperation(o)
-	defer op.release()
-	if err := objectPrepare(o.c, uintptr(op.handle)); err != nil {
-		return op.failure(fmt.Sprintf("prepare object %q", o.name), err)
-	}
-	return nil
-}
+func (o *Object) Prepare() error { return o.loadStep("prepare", objectPrepare) }
 
 // Attach auto-attaches the object the way a libbpf skeleton does: every
 // program with autoload and autoattach on whose handler can attach it, in ELF

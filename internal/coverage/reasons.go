@@ -23,7 +23,7 @@ var Reasons = map[string]string{
 	"bpf_object__prev_program": "`(*Object).Programs` returns the programs in ELF order as a slice, which Go walks either way (libbpf's next/prev pair is C's iterator)",
 	"bpf_object__prev_map":     "`(*Object).Maps` returns the maps in ELF order as a slice, which Go walks either way (libbpf's next/prev pair is C's iterator)",
 	"bpf_map__get_pin_path":    "the same accessor as `bpf_map__pin_path` (both return the map's pin path): `(*Map).PinPath`",
-	"btf__base_btf": "the base of split BTF is the `*BTF` it was made on, which `(*BTF).Base` returns without asking libbpf",
+	"btf__base_btf":            "the base of split BTF is the `*BTF` it was made on, which `(*BTF).Base` returns without asking libbpf",
 
 	// bpftool's generated C skeletons: Go code opens and attaches an Object.
 	"bpf_object__open_skeleton":       "C skeletons are bpftool-generated C; Go opens the embedded object with `OpenObjectBytes`",
