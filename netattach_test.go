@@ -367,7 +367,38 @@ func TestTCXOrder(t *testing.T) {
 			return err
 		}
 		defer la.Close()
-		return checkOrder(t, obj, "b before a", slotTCXB, slotTCXA)
+		if err := checkOrder(t, obj, "b before a", slotTCXB, slotTCXA); err != nil {
+			return err
+		}
+
+		// a once more without a link (libbpf's plain bpf_prog_attach),
+		// detached at the hook's revision (bpf_prog_detach_opts).
+		if err := la.Close(); err != nil {
+			return err
+		}
+		if err := libbpf.ProgAttach(a.FD(), loIndex, libbpf.AttachTypeTCXIngress, libbpf.ProgAttachOptions{}); err != nil {
+			return err
+		}
+		q, err = libbpf.ProgQuery(loIndex, libbpf.AttachTypeTCXIngress, 0)
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(q.ProgIDs, []uint32{idB, idA}) || q.LinkIDs[1] != 0 {
+			t.Errorf("ProgQuery after ProgAttach = %+v, want programs [%d %d], the second without a link", q, idB, idA)
+		}
+		err = libbpf.ProgDetach(a.FD(), loIndex, libbpf.AttachTypeTCXIngress, libbpf.ProgDetachOptions{ExpectedRevision: q.Revision + 100})
+		if !errors.Is(err, unix.ESTALE) {
+			t.Errorf("ProgDetach at a stale revision: %v, want ESTALE", err)
+		}
+		err = libbpf.ProgDetach(a.FD(), loIndex, libbpf.AttachTypeTCXIngress, libbpf.ProgDetachOptions{ExpectedRevision: q.Revision})
+		if err != nil {
+			return err
+		}
+		q, err = libbpf.ProgQuery(loIndex, libbpf.AttachTypeTCXIngress, 0)
+		if err != nil || !slices.Equal(q.ProgIDs, []uint32{idB}) {
+			t.Errorf("ProgQuery after ProgDetach = %+v, %v; want program %d alone", q, err, idB)
+		}
+		return nil
 	})
 }
 
