@@ -328,16 +328,6 @@ func btfLoadRaw(data []byte, flags uint32, tokenFD int) (int, error) {
 	return fdOrErrno(C.bpf_btf_load(bytesPtr(data), C.size_t(len(data)), &opts))
 }
 
-func btfGetFDByID(id uint32, openFlags uint32, tokenFD int) (int, error) {
-	if openFlags == 0 && tokenFD == 0 {
-		return fdOrErrno(C.bpf_btf_get_fd_by_id(C.__u32(id)))
-	}
-	opts := C.struct_bpf_get_fd_by_id_opts{sz: C.sizeof_struct_bpf_get_fd_by_id_opts}
-	opts.open_flags = C.__u32(openFlags)
-	opts.token_fd = C.__u32(tokenFD)
-	return fdOrErrno(C.bpf_btf_get_fd_by_id_opts(C.__u32(id), &opts))
-}
-
 func btfGetNextID(start uint32) (uint32, error) {
 	var next C.__u32
 	if err := errnoOf(C.bpf_btf_get_next_id(C.__u32(start), &next)); err != nil {

@@ -24,20 +24,13 @@ func BTFLoad(data []byte, opts BTFLoadOptions) (int, error) {
 }
 
 // BTFGetFDByIDOptions are the options of BTFGetFDByID.
-type BTFGetFDByIDOptions struct {
-	OpenFlags uint32
-	TokenFD   int
-}
+type BTFGetFDByIDOptions = GetFDByIDOptions
 
 // BTFGetFDByID opens the kernel's BTF object id and returns an fd the
 // caller owns (bpf_btf_get_fd_by_id, or bpf_btf_get_fd_by_id_opts with
 // options). LoadBTFFromKernelByID reads it as a *BTF instead.
 func BTFGetFDByID(id uint32, opts BTFGetFDByIDOptions) (int, error) {
-	fd, err := btfGetFDByID(id, opts.OpenFlags, opts.TokenFD)
-	if err != nil {
-		return -1, fmt.Errorf("open BTF %d: %w", id, err)
-	}
-	return fd, nil
+	return openByID("BTF", idBTF, id, opts)
 }
 
 // BTFGetNextID returns the id of the kernel's next BTF object after start

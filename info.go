@@ -180,14 +180,53 @@ func query[T any](k *kernelObject, what string, fn func(fd int) (T, error)) (T, 
 	return v, nil
 }
 
+// GetFDByIDOptions are the options of the bpf_*_get_fd_by_id_opts calls
+// (struct bpf_get_fd_by_id_opts); the zero value calls the plain form.
+type GetFDByIDOptions struct {
+	// OpenFlags: BPF_F_RDONLY or BPF_F_WRONLY for a map, 0 otherwise.
+	OpenFlags uint32
+	// TokenFD: a BPF token that grants the right to open it (Linux 6.9).
+	TokenFD int
+}
+
+// ProgGetFDByID opens the program with the kernel id and returns an fd the
+// caller owns (bpf_prog_get_fd_by_id, or bpf_prog_get_fd_by_id_opts with
+// options). ProgramFromID wraps it as a *LoadedProgram instead.
+func ProgGetFDByID(id uint32, opts GetFDByIDOptions) (int, error) {
+	return openByID("program", idProgram, id, opts)
+}
+
+// MapGetFDByID opens the map with the kernel id and returns an fd the
+// caller owns (bpf_map_get_fd_by_id, or bpf_map_get_fd_by_id_opts with
+// options: BPF_F_RDONLY gives an fd that cannot write the map). MapFromFD
+// makes it a *Map.
+func MapGetFDByID(id uint32, opts GetFDByIDOptions) (int, error) {
+	return openByID("map", idMap, id, opts)
+}
+
+// LinkGetFDByID opens the link with the kernel id and returns an fd the
+// caller owns (bpf_link_get_fd_by_id, or bpf_link_get_fd_by_id_opts with
+// options). LinkFromID wraps it as a *LoadedLink instead.
+func LinkGetFDByID(id uint32, opts GetFDByIDOptions) (int, error) {
+	return openByID("link", idLink, id, opts)
+}
+
+func openByID(what string, kind idKind, id uint32, opts GetFDByIDOptions) (int, error) {
+	fd, err := getFDByID(kind, id, opts)
+	if err != nil {
+		return -1, fmt.Errorf("open %s %d: %w", what, id, err)
+	}
+	return fd, nil
+}
+
 // LoadedProgram is a program in the kernel that no Object of this process
 // holds: one found by ProgramFromID. It owns its fd until Close.
 type LoadedProgram struct{ kernelObject }
 
 // ProgramFromID opens the program with the kernel id
-// (bpf_prog_get_fd_by_id).
+// (bpf_prog_get_fd_by_id). ProgGetFDByID returns the bare fd, with options.
 func ProgramFromID(id uint32) (*LoadedProgram, error) {
-	fd, err := progGetFDByID(id)
+	fd, err := getFDByID(idProgram, id, GetFDByIDOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("program from id %d: %w", id, err)
 	}
@@ -205,8 +244,9 @@ func (p *LoadedProgram) Info() (ProgramInfo, error) {
 type LoadedLink struct{ kernelObject }
 
 // LinkFromID opens the link with the kernel id (bpf_link_get_fd_by_id).
+// LinkGetFDByID returns the bare fd, with options.
 func LinkFromID(id uint32) (*LoadedLink, error) {
-	fd, err := linkGetFDByID(id)
+	fd, err := getFDByID(idLink, id, GetFDByIDOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("link from id %d: %w", id, err)
 	}

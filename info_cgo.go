@@ -165,6 +165,7 @@ const (
 	idMap idKind = iota
 	idProgram
 	idLink
+	idBTF // getFDByID only
 )
 
 // nextID returns the id after start of a map, program or link.
@@ -182,9 +183,38 @@ func nextID(kind idKind, start uint32) (uint32, error) {
 	return uint32(next), errnoOf(ret)
 }
 
-func progGetFDByID(id uint32) (int, error) { return fdOrErrno(C.bpf_prog_get_fd_by_id(C.__u32(id))) }
-func linkGetFDByID(id uint32) (int, error) { return fdOrErrno(C.bpf_link_get_fd_by_id(C.__u32(id))) }
-func linkDetachFD(fd int) error            { return errnoOf(C.bpf_link_detach(C.int(fd))) }
+// getFDByID opens the kernel object id of kind: libbpf's plain
+// bpf_*_get_fd_by_id without options, its _opts form with them.
+func getFDByID(kind idKind, id uint32, o GetFDByIDOptions) (int, error) {
+	cid := C.__u32(id)
+	if o == (GetFDByIDOptions{}) {
+		switch kind {
+		case idMap:
+			return fdOrErrno(C.bpf_map_get_fd_by_id(cid))
+		case idProgram:
+			return fdOrErrno(C.bpf_prog_get_fd_by_id(cid))
+		case idLink:
+			return fdOrErrno(C.bpf_link_get_fd_by_id(cid))
+		default:
+			return fdOrErrno(C.bpf_btf_get_fd_by_id(cid))
+		}
+	}
+	copts := C.struct_bpf_get_fd_by_id_opts{sz: C.sizeof_struct_bpf_get_fd_by_id_opts}
+	copts.open_flags = C.__u32(o.OpenFlags)
+	copts.token_fd = C.__u32(o.TokenFD)
+	switch kind {
+	case idMap:
+		return fdOrErrno(C.bpf_map_get_fd_by_id_opts(cid, &copts))
+	case idProgram:
+		return fdOrErrno(C.bpf_prog_get_fd_by_id_opts(cid, &copts))
+	case idLink:
+		return fdOrErrno(C.bpf_link_get_fd_by_id_opts(cid, &copts))
+	default:
+		return fdOrErrno(C.bpf_btf_get_fd_by_id_opts(cid, &copts))
+	}
+}
+
+func linkDetachFD(fd int) error { return errnoOf(C.bpf_link_detach(C.int(fd))) }
 
 // progInfoMapIDs is how many map ids ProgramInfo holds at most.
 const progInfoMapIDs = 64

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/golibbpf/libbpf"
+	"github.com/golibbpf/libbpf/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
@@ -101,5 +102,72 @@ func TestProgramAndLinkInfo(t *testing.T) {
 	waitCount(t, obj, 0, before+1, func() { syscall.Getppid() })
 	if _, err := libbpf.LinkFromID(0xffffffff); !errors.Is(err, unix.ENOENT) {
 		t.Errorf("LinkFromID of no link: %v, want ENOENT", err)
+	}
+}
+
+// TestGetFDByID opens a program, a link and a map by id, with libbpf's
+// plain calls and with options through the _opts forms: a map opened
+// read-only refuses writes; programs and links take no open flags.
+func TestGetFDByID(t *testing.T) {
+	obj := loadBasic(t)
+	prog := obj.Program("on_sys_enter")
+	pinfo, err := prog.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := prog.AttachRawTracepoint("sys_enter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	linfo, err := l.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := obj.Map("counts")
+	minfo, err := m.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fds := testutil.OpenFDs(t)
+	for _, tc := range []struct {
+		what string
+		open func(uint32, libbpf.GetFDByIDOptions) (int, error)
+		id   uint32
+	}{{"program", libbpf.ProgGetFDByID, pinfo.ID}, {"link", libbpf.LinkGetFDByID, linfo.ID}, {"map", libbpf.MapGetFDByID, minfo.ID}} {
+		fd, err := tc.open(tc.id, libbpf.GetFDByIDOptions{})
+		if err != nil {
+			t.Fatalf("%s %d: %v", tc.what, tc.id, err)
+		}
+		unix.Close(fd)
+		if tc.what != "map" {
+			if fd, err := tc.open(tc.id, libbpf.GetFDByIDOptions{OpenFlags: unix.BPF_F_RDONLY}); !errors.Is(err, unix.EINVAL) {
+				unix.Close(fd)
+				t.Errorf("%s %d read-only: %v, want EINVAL", tc.what, tc.id, err)
+			}
+		}
+		if fd, err := tc.open(0, libbpf.GetFDByIDOptions{}); !errors.Is(err, unix.ENOENT) {
+			unix.Close(fd)
+			t.Errorf("%s 0: %v, want ENOENT", tc.what, err)
+		}
+	}
+	fd, err := libbpf.MapGetFDByID(minfo.ID, libbpf.GetFDByIDOptions{OpenFlags: unix.BPF_F_RDONLY})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ro, err := libbpf.MapFromFD(fd)
+	if err != nil {
+		unix.Close(fd)
+		t.Fatal(err)
+	}
+	if err := ro.Lookup(u32(0), make([]byte, 8)); err != nil {
+		t.Errorf("lookup through a read-only fd: %v", err)
+	}
+	if err := ro.Update(u32(0), u64(1), libbpf.UpdateAny); !errors.Is(err, unix.EPERM) {
+		t.Errorf("update through a read-only fd: %v, want EPERM", err)
+	}
+	ro.Close()
+	if got := testutil.OpenFDs(t); got != fds {
+		t.Errorf("open fds: %d before, %d after", fds, got)
 	}
 }

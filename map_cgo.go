@@ -153,8 +153,7 @@ func objPin(fd int, path string) error {
 	return errnoOf(C.bpf_obj_pin(C.int(fd), cpath))
 }
 
-func mapGetFDByID(id uint32) (int, error) { return fdOrErrno(C.bpf_map_get_fd_by_id(C.__u32(id))) }
-func mapFreeze(fd int) error              { return errnoOf(C.bpf_map_freeze(C.int(fd))) }
+func mapFreeze(fd int) error { return errnoOf(C.bpf_map_freeze(C.int(fd))) }
 
 // batchOp selects one of the batch calls.
 type batchOp int

@@ -75,9 +75,9 @@ func MapFromFD(fd int) (*Map, error) {
 }
 
 // MapFromID opens the map with the kernel id (bpf_map_get_fd_by_id). The Map
-// owns its fd: Close it.
+// owns its fd: Close it. MapGetFDByID returns the bare fd, with options.
 func MapFromID(id uint32) (*Map, error) {
-	fd, err := mapGetFDByID(id)
+	fd, err := getFDByID(idMap, id, GetFDByIDOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("map from id %d: %w", id, err)
 	}
