@@ -408,7 +408,7 @@ func (m *Map) Pin(path string) error {
 	if m != nil && m.c == nil {
 		l, err := m.created("pin")
 		if err == nil {
-			err = objPin(l.fd, path)
+			err = objPin(l.fd, path, ObjPinOptions{})
 		}
 		if err != nil {
 			return fmt.Errorf("map %s: pin at %q: %w", m.name, path, err)

@@ -54,7 +54,7 @@ func CreateMap(t MapType, name string, keySize, valueSize, maxEntries uint32, op
 // OpenPinnedMap opens the map pinned at path (bpf_obj_get). The Map owns its
 // fd: Close it.
 func OpenPinnedMap(path string) (*Map, error) {
-	fd, err := objGet(path)
+	fd, err := objGet(path, ObjGetOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("open pinned map %q: %w", path, err)
 	}

@@ -43,6 +43,7 @@ const (
 	FeatureTaskIterParams Feature = "task_iter_params" // task iterators limited to a tid, pid or pidfd (6.1)
 	FeatureTracingCookie  Feature = "tracing_cookie"   // cookies of fentry, fexit, fmod_ret and lsm links (5.19)
 	FeatureFmodRet        Feature = "fmod_ret"         // fmod_ret on bpf_modify_return_test (5.7)
+	FeatureObjPathFD      Feature = "obj_path_fd"      // BPF_F_PATH_FD: pin and get relative to a directory fd (6.5)
 )
 
 // featureSince is the first release of each feature.
@@ -71,6 +72,7 @@ var featureSince = map[Feature][2]int{
 	FeatureTaskIterParams: {6, 1},
 	FeatureTracingCookie:  {5, 19},
 	FeatureFmodRet:        {5, 7},
+	FeatureObjPathFD:      {6, 5},
 }
 
 // kernelExceptions declares, per kernel (a substring of its release), what it
