@@ -155,11 +155,7 @@ func TestGetFDByID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ro, err := libbpf.MapFromFD(fd)
-	if err != nil {
-		unix.Close(fd)
-		t.Fatal(err)
-	}
+	ro := mapOfFD(t, fd)
 	if err := ro.Lookup(u32(0), make([]byte, 8)); err != nil {
 		t.Errorf("lookup through a read-only fd: %v", err)
 	}

@@ -239,11 +239,7 @@ func TestObjPinAndGet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := libbpf.MapFromFD(fd)
-	if err != nil {
-		unix.Close(fd)
-		t.Fatal(err)
-	}
+	got := mapOfFD(t, fd)
 	v := make([]byte, 8)
 	if err := got.Lookup(u32(3), v); err != nil || binary.NativeEndian.Uint64(v) != 33 {
 		t.Errorf("lookup through ObjGet's fd = %v, %v", v, err)
@@ -276,11 +272,7 @@ func TestObjPinAndGet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ro, err := libbpf.MapFromFD(fd)
-	if err != nil {
-		unix.Close(fd)
-		t.Fatal(err)
-	}
+	ro := mapOfFD(t, fd)
 	if err := ro.Update(u32(3), u64(1), libbpf.UpdateAny); !errors.Is(err, unix.EPERM) {
 		t.Errorf("update through a read-only ObjGet fd: %v, want EPERM", err)
 	}
