@@ -328,6 +328,16 @@ func btfLoadRaw(data []byte, flags uint32, tokenFD int) (int, error) {
 	return fdOrErrno(C.bpf_btf_load(bytesPtr(data), C.size_t(len(data)), &opts))
 }
 
+func findVmlinuxBTFID(name string, t AttachType) (uint32, error) {
+	cname := C.CString(name)
+	defer free(unsafe.Pointer(cname))
+	id := C.libbpf_find_vmlinux_btf_id(cname, C.enum_bpf_attach_type(t))
+	if id < 0 {
+		return 0, errnoOf(id)
+	}
+	return uint32(id), nil
+}
+
 func btfGetNextID(start uint32) (uint32, error) {
 	var next C.__u32
 	if err := errnoOf(C.bpf_btf_get_next_id(C.__u32(start), &next)); err != nil {

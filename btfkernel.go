@@ -33,6 +33,20 @@ func BTFGetFDByID(id uint32, opts BTFGetFDByIDOptions) (int, error) {
 	return openByID("BTF", idBTF, id, opts)
 }
 
+// FindVmlinuxBTFID returns the id in the running kernel's BTF of the type a
+// tracing program of attach type t attaches to by name
+// (libbpf_find_vmlinux_btf_id): the function name for fentry, fexit and
+// fmod_ret, "btf_trace_<name>" for tp_btf (AttachTypeTraceRawTP),
+// "bpf_lsm_<name>" for LSM and "bpf_iter_<name>" for iterators. It is the
+// LoadOptions.AttachBTFID of a program loaded by hand.
+func FindVmlinuxBTFID(name string, t AttachType) (uint32, error) {
+	id, err := findVmlinuxBTFID(name, t)
+	if err != nil {
+		return 0, fmt.Errorf("vmlinux BTF id of %s (%s): %w", name, t, err)
+	}
+	return id, nil
+}
+
 // BTFGetNextID returns the id of the kernel's next BTF object after start
 // (bpf_btf_get_next_id); unix.ENOENT after the last. Start from 0.
 func BTFGetNextID(start uint32) (uint32, error) {

@@ -84,6 +84,10 @@ func attachTypeString(t AttachType) string {
 	return C.GoString(C.libbpf_bpf_attach_type_str(C.enum_bpf_attach_type(t)))
 }
 
+func linkTypeString(t LinkType) string {
+	return C.GoString(C.libbpf_bpf_link_type_str(C.enum_bpf_link_type(t)))
+}
+
 func mapTypeString(t MapType) string {
 	return C.GoString(C.libbpf_bpf_map_type_str(C.enum_bpf_map_type(t)))
 }
@@ -469,6 +473,20 @@ func sectionDefinition(sec string) (ProgType, AttachType, error) {
 		return 0, 0, err
 	}
 	return ProgType(pt), AttachType(at), nil
+}
+
+func attachTypeByName(sec string) (AttachType, error) {
+	csec := C.CString(sec)
+	defer free(unsafe.Pointer(csec))
+	var at C.enum_bpf_attach_type
+	if err := errnoOf(C.libbpf_attach_type_by_name(csec, &at)); err != nil {
+		return 0, err
+	}
+	return AttachType(at), nil
+}
+
+func setMemlockRlim(bytes uint64) error {
+	return errnoOf(C.libbpf_set_memlock_rlim(C.size_t(bytes)))
 }
 
 func progStats(fd int) (ProgramStats, error) {

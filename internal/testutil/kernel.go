@@ -44,6 +44,7 @@ const (
 	FeatureTracingCookie  Feature = "tracing_cookie"   // cookies of fentry, fexit, fmod_ret and lsm links (5.19)
 	FeatureFmodRet        Feature = "fmod_ret"         // fmod_ret on bpf_modify_return_test (5.7)
 	FeatureObjPathFD      Feature = "obj_path_fd"      // BPF_F_PATH_FD: pin and get relative to a directory fd (6.5)
+	FeatureMemcgAccount   Feature = "memcg_account"    // BPF memory charged to the cgroup, not RLIMIT_MEMLOCK (5.11)
 )
 
 // featureSince is the first release of each feature.
@@ -73,6 +74,7 @@ var featureSince = map[Feature][2]int{
 	FeatureTracingCookie:  {5, 19},
 	FeatureFmodRet:        {5, 7},
 	FeatureObjPathFD:      {6, 5},
+	FeatureMemcgAccount:   {5, 11},
 }
 
 // kernelExceptions declares, per kernel (a substring of its release), what it
