@@ -168,6 +168,28 @@ func linkUpdateProgram(l *cLink, p *cProgram) error {
 // any other kind of link.
 func linkUpdateMap(l *cLink, m *cMap) error { return errnoOf(C.bpf_link__update_map(l, m)) }
 
+func linkUpdateFD(linkFD, newProgFD int, o LinkUpdateOptions) error {
+	copts := C.struct_bpf_link_update_opts{sz: C.sizeof_struct_bpf_link_update_opts}
+	copts.flags = C.__u32(o.Flags)
+	copts.old_prog_fd = C.__u32(o.OldProgFD)
+	copts.old_map_fd = C.__u32(o.OldMapFD)
+	return errnoOf(C.bpf_link_update(C.int(linkFD), C.int(newProgFD), &copts))
+}
+
+// rawTracepointOpen opens a raw tracepoint link: bpf_raw_tracepoint_open,
+// or bpf_raw_tracepoint_open_opts with a cookie.
+func rawTracepointOpen(name string, progFD int, o RawTracepointOptions) (int, error) {
+	cname := cString(name)
+	defer free(unsafe.Pointer(cname))
+	if o == (RawTracepointOptions{}) {
+		return fdOrErrno(C.bpf_raw_tracepoint_open(cname, C.int(progFD)))
+	}
+	copts := C.struct_bpf_raw_tp_opts{sz: C.sizeof_struct_bpf_raw_tp_opts}
+	copts.tp_name = cname
+	copts.cookie = C.__u64(o.Cookie)
+	return fdOrErrno(C.bpf_raw_tracepoint_open_opts(C.int(progFD), &copts))
+}
+
 func linkDisconnect(l *cLink) { C.bpf_link__disconnect(l) }
 
 func linkPinPath(l *cLink) string { return C.GoString(C.bpf_link__pin_path(l)) }

@@ -1,6 +1,7 @@
 package libbpf
 
 import (
+	"errors"
 	"fmt"
 	"iter"
 	"time"
@@ -217,6 +218,62 @@ func openByID(what string, kind idKind, id uint32, opts GetFDByIDOptions) (int, 
 		return -1, fmt.Errorf("open %s %d: %w", what, id, err)
 	}
 	return fd, nil
+}
+
+// ObjGetInfoByFD fills info with the kernel's struct bpf_prog_info,
+// bpf_map_info, bpf_btf_info or bpf_link_info of the object fd
+// (bpf_obj_get_info_by_fd) and returns how many bytes of it the kernel
+// wrote. The typed forms (Program.Info, Map.Info, LoadedLink.Info,
+// BTFGetInfoByFD) decode it for you.
+func ObjGetInfoByFD(fd int, info []byte) (int, error) {
+	n, err := objGetInfoByFD(fd, info)
+	if err != nil {
+		return 0, fmt.Errorf("info of fd %d: %w", fd, err)
+	}
+	return n, nil
+}
+
+// TaskFDType is what a task's fd attaches a program to (enum
+// bpf_task_fd_type).
+type TaskFDType uint32
+
+// The task fd types.
+const (
+	TaskFDRawTracepoint TaskFDType = 0 // a raw tracepoint link
+	TaskFDTracepoint    TaskFDType = 1 // a tracepoint perf event
+	TaskFDKprobe        TaskFDType = 2
+	TaskFDKretprobe     TaskFDType = 3
+	TaskFDUprobe        TaskFDType = 4
+	TaskFDUretprobe     TaskFDType = 5
+)
+
+// TaskFDQueryInfo is what TaskFDQuery learns of an fd.
+type TaskFDQueryInfo struct {
+	ProgID uint32
+	Type   TaskFDType
+	// Name: the tracepoint's name, the probed kernel function, or the
+	// probed file's path.
+	Name string
+	// ProbeOffset and ProbeAddr: the offset in the function or file, and
+	// the kernel address of a probe without a function name.
+	ProbeOffset, ProbeAddr uint64
+}
+
+// TaskFDQuery asks the kernel which program the fd of process pid (a raw
+// tracepoint link, or a perf event of a tracepoint or probe) runs, and
+// where it is attached (bpf_task_fd_query). flags must be 0.
+func TaskFDQuery(pid, fd int, flags uint32) (TaskFDQueryInfo, error) {
+	for size := 256; ; {
+		q, want, err := taskFDQuery(pid, fd, flags, size)
+		if errors.Is(err, unix.ENOSPC) && want > size {
+			size = want
+			continue
+		}
+		if err != nil {
+			return TaskFDQueryInfo{}, fmt.Errorf("task fd query of pid %d fd %d: %w", pid, fd, err)
+		}
+		return q, nil
+	}
 }
 
 // LoadedProgram is a program in the kernel that no Object of this process

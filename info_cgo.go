@@ -154,6 +154,7 @@ static int golibbpf_prog_info(int fd, struct bpf_prog_info *info, __u32 *map_ids
 import "C"
 
 import (
+	"strings"
 	"time"
 	"unsafe"
 )
@@ -215,6 +216,30 @@ func getFDByID(kind idKind, id uint32, o GetFDByIDOptions) (int, error) {
 }
 
 func linkDetachFD(fd int) error { return errnoOf(C.bpf_link_detach(C.int(fd))) }
+
+func objGetInfoByFD(fd int, info []byte) (int, error) {
+	n := C.__u32(len(info))
+	if err := errnoOf(C.bpf_obj_get_info_by_fd(C.int(fd), bytesPtr(info), &n)); err != nil {
+		return 0, err
+	}
+	return int(n), nil
+}
+
+// taskFDQuery asks about fd of process pid with a name buffer of size
+// bytes; want is the size the name needs when it did not fit (ENOSPC).
+func taskFDQuery(pid, fd int, flags uint32, size int) (q TaskFDQueryInfo, want int, err error) {
+	buf := make([]byte, size)
+	n := C.__u32(size)
+	var progID, fdType C.__u32
+	var offset, addr C.__u64
+	err = errnoOf(C.bpf_task_fd_query(C.int(pid), C.int(fd), C.__u32(flags), (*C.char)(bytesPtr(buf)), &n, &progID, &fdType, &offset, &addr))
+	if err != nil {
+		return TaskFDQueryInfo{}, int(n) + 1, err
+	}
+	name, _, _ := strings.Cut(string(buf[:min(int(n), size)]), "\x00")
+	return TaskFDQueryInfo{ProgID: uint32(progID), Type: TaskFDType(fdType), Name: name,
+		ProbeOffset: uint64(offset), ProbeAddr: uint64(addr)}, 0, nil
+}
 
 // progInfoMapIDs is how many map ids ProgramInfo holds at most.
 const progInfoMapIDs = 64

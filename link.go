@@ -157,6 +157,26 @@ func (l *Link) Update(prog *Program) error {
 	})
 }
 
+// LinkUpdateOptions are the options of LinkUpdate (struct
+// bpf_link_update_opts).
+type LinkUpdateOptions struct {
+	// Flags: BPF_F_REPLACE to update only if the link's program is
+	// OldProgFD (or its map OldMapFD), else EPERM.
+	Flags     uint32
+	OldProgFD int
+	OldMapFD  int
+}
+
+// LinkUpdate swaps the program of the link linkFD for newProgFD (or, for a
+// struct_ops link, its map for the map newProgFD) at the fd level
+// (bpf_link_update); Link.Update and Link.UpdateMap do it for a *Link.
+func LinkUpdate(linkFD, newProgFD int, opts LinkUpdateOptions) error {
+	if err := linkUpdateFD(linkFD, newProgFD, opts); err != nil {
+		return fmt.Errorf("update link fd %d to fd %d: %w", linkFD, newProgFD, err)
+	}
+	return nil
+}
+
 // UpdateMap replaces the struct_ops map of a link made by
 // Map.AttachStructOps (or by Object.Attach for a SEC(".struct_ops.link")
 // map) with m, another loaded struct_ops map of the same type

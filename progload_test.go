@@ -243,17 +243,11 @@ func objGet(path string) (int, error) {
 // bpf_btf_info, ...) of the BPF object fd.
 func objInfo(t *testing.T, fd int) []byte {
 	t.Helper()
-	info := new([64]byte)
-	attr := struct {
-		fd, infoLen uint32
-		info        uint64
-	}{uint32(fd), uint32(len(info)), uint64(uintptr(unsafe.Pointer(&info[0])))}
-	_, _, errno := unix.Syscall(unix.SYS_BPF, unix.BPF_OBJ_GET_INFO_BY_FD, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr))
-	runtime.KeepAlive(info)
-	if errno != 0 {
-		t.Fatalf("BPF_OBJ_GET_INFO_BY_FD: %v", errno)
+	info := make([]byte, 64)
+	if n, err := libbpf.ObjGetInfoByFD(fd, info); err != nil || n != len(info) {
+		t.Fatalf("ObjGetInfoByFD = %d, %v; want %d bytes", n, err, len(info))
 	}
-	return info[:]
+	return info
 }
 
 func progIDOfFD(t *testing.T, fd int) uint32 { return binary.NativeEndian.Uint32(objInfo(t, fd)[4:]) }

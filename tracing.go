@@ -141,6 +141,25 @@ func kprobesAvailable() bool {
 	return false
 }
 
+// RawTracepointOpen attaches the loaded program progFD to the raw
+// tracepoint name at the fd level and returns the link's fd, which the
+// caller owns: closing it detaches (bpf_raw_tracepoint_open, or
+// bpf_raw_tracepoint_open_opts with options). name is "" for a program
+// whose attach target came with its load (tp_btf, fentry and kin).
+// Program.AttachRawTracepoint does it for a *Program. opts is at most one
+// value.
+func RawTracepointOpen(name string, progFD int, opts ...RawTracepointOptions) (int, error) {
+	o, err := optional(opts)
+	var fd int
+	if err == nil {
+		fd, err = rawTracepointOpen(name, progFD, o)
+	}
+	if err != nil {
+		return -1, fmt.Errorf("raw tracepoint %q open for program fd %d: %w", name, progFD, err)
+	}
+	return fd, nil
+}
+
 // TraceOptions are the options of AttachTrace (struct bpf_trace_opts).
 type TraceOptions struct {
 	Cookie uint64 // bpf_get_attach_cookie()
