@@ -136,6 +136,22 @@ func progAttachPerfEvent(p *cProgram, fd int, o *PerfEventOptions) (*cLink, erro
 	return linkOrErrno(link, err)
 }
 
+func assocStructOpsOpts(o ProgAssocStructOpsOptions) C.struct_bpf_prog_assoc_struct_ops_opts {
+	copts := C.struct_bpf_prog_assoc_struct_ops_opts{sz: C.sizeof_struct_bpf_prog_assoc_struct_ops_opts}
+	copts.flags = C.__u32(o.Flags)
+	return copts
+}
+
+func progAssocStructOps(progFD, mapFD int, o ProgAssocStructOpsOptions) error {
+	copts := assocStructOpsOpts(o)
+	return errnoOf(C.bpf_prog_assoc_struct_ops(C.int(progFD), C.int(mapFD), &copts))
+}
+
+func progAssocStructOpsMap(p *cProgram, m *cMap, o ProgAssocStructOpsOptions) error {
+	copts := assocStructOpsOpts(o)
+	return errnoOf(C.bpf_program__assoc_struct_ops(p, m, &copts))
+}
+
 func mapAttachStructOps(m *cMap) (*cLink, error) {
 	link, err := C.bpf_map__attach_struct_ops(m)
 	return linkOrErrno(link, err)

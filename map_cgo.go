@@ -168,6 +168,12 @@ func objPin(fd int, path string, o ObjPinOptions) error {
 	return errnoOf(C.bpf_obj_pin_opts(C.int(fd), cpath, &copts))
 }
 
+func mapSetExclusiveProgram(m *cMap, p *cProgram) error {
+	return errnoOf(C.bpf_map__set_exclusive_program(m, p))
+}
+
+func mapExclusiveProgram(m *cMap) *cProgram { return C.bpf_map__exclusive_program(m) }
+
 func mapFreeze(fd int) error { return errnoOf(C.bpf_map_freeze(C.int(fd))) }
 
 // batchOp selects one of the batch calls.

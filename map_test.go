@@ -593,3 +593,57 @@ func TestMapIterate(t *testing.T) {
 		t.Error("iterating a queue: no error")
 	}
 }
+
+// TestMapExclusiveProgram makes a map exclusive to one program: that
+// program loads and uses it, a second program that uses it is refused;
+// kernels without exclusive maps refuse the map.
+func TestMapExclusiveProgram(t *testing.T) {
+	obj := openTest(t, "exclusive")
+	m, owner, intruder := obj.Map("owned"), obj.Program("owner"), obj.Program("intruder")
+	if m.ExclusiveProgram() != nil {
+		t.Error("exclusive program before SetExclusiveProgram")
+	}
+	if err := m.SetExclusiveProgram(owner); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.ExclusiveProgram(); got != owner {
+		t.Errorf("ExclusiveProgram = %v, want owner", got)
+	}
+	other := openTest(t, "basic")
+	if err := m.SetExclusiveProgram(other.Program("run_me")); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("SetExclusiveProgram to another object's program: %v, want EINVAL", err)
+	}
+	err := obj.Load()
+	if why, lacks := testutil.KernelLacks(testutil.FeatureExclusiveMap); lacks {
+		t.Log(why)
+		if !errors.Is(err, unix.EINVAL) {
+			t.Errorf("Load with an exclusive map: %v, want EINVAL", err)
+		}
+		return
+	}
+	if !errors.Is(err, unix.EACCES) || !strings.Contains(err.Error(), "intruder") {
+		t.Fatalf("Load with a second program using the exclusive map: %v, want EACCES naming intruder", err)
+	}
+
+	obj = openTest(t, "exclusive")
+	m, owner, intruder = obj.Map("owned"), obj.Program("owner"), obj.Program("intruder")
+	if err := m.SetExclusiveProgram(owner); err != nil {
+		t.Fatal(err)
+	}
+	if err := intruder.SetAutoload(false); err != nil {
+		t.Fatal(err)
+	}
+	if err := obj.Load(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.Run(nil); err != nil {
+		t.Fatal(err)
+	}
+	v := make([]byte, 8)
+	if err := m.Lookup(u32(0), v); err != nil || binary.NativeEndian.Uint64(v) != 1 {
+		t.Errorf("the owner's count = %v, %v; want 1", v, err)
+	}
+	if err := m.SetExclusiveProgram(owner); !errors.Is(err, unix.EBUSY) {
+		t.Errorf("SetExclusiveProgram after Load: %v, want EBUSY", err)
+	}
+}

@@ -16,6 +16,14 @@ import "C"
 
 import "unsafe"
 
+func progStreamRead(progFD int, streamID uint32, buf []byte) (int, error) {
+	n := C.bpf_prog_stream_read(C.int(progFD), C.__u32(streamID), bytesPtr(buf), C.__u32(len(buf)), nil)
+	if n < 0 {
+		return 0, errnoOf(n)
+	}
+	return int(n), nil
+}
+
 // insnSize is the size of struct bpf_insn.
 const insnSize = C.sizeof_struct_bpf_insn
 
