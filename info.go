@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -319,4 +320,70 @@ func (l *LoadedLink) Info() (LinkInfo, error) {
 func (l *LoadedLink) Detach() error {
 	_, err := query(&l.kernelObject, "detach", func(fd int) (struct{}, error) { return struct{}{}, linkDetachFD(fd) })
 	return err
+}
+
+// ProgLinfo is the line info of a loaded program as the kernel reports it,
+// searchable by instruction or by jited address (libbpf's struct
+// bpf_prog_linfo): what a profiler or a dump of the jited code maps back
+// to source lines. The file and line offsets index the program's BTF in
+// the kernel (ProgramInfo.BTFID). It is safe for concurrent use.
+type ProgLinfo struct {
+	mu sync.RWMutex
+	c  *cProgLinfo // nil once closed
+}
+
+// NewProgLinfo reads the line info of the loaded program progFD, with the
+// jited addresses when the kernel gives them (a JIT, and the privilege to
+// see kernel addresses) (bpf_prog_linfo__new). A program without line
+// info fails with ENOENT.
+func NewProgLinfo(progFD int) (*ProgLinfo, error) {
+	c, err := progLinfoNew(progFD)
+	if err != nil {
+		return nil, fmt.Errorf("line info of program fd %d: %w", progFD, err)
+	}
+	return &ProgLinfo{c: c}, nil
+}
+
+// search runs fn on the open line info.
+func (l *ProgLinfo) search(what string, fn func(*cProgLinfo) (LineInfo, error)) (LineInfo, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if l.c == nil {
+		return LineInfo{}, fmt.Errorf("line info: %s: %w", what, ErrClosed)
+	}
+	li, err := fn(l.c)
+	if err != nil {
+		return LineInfo{}, fmt.Errorf("line info: %s: %w", what, err)
+	}
+	return li, nil
+}
+
+// Lfind returns the line of the (xlated) instruction insnOff: the last
+// record at or before it, skipping the first nrSkip records
+// (bpf_prog_linfo__lfind); ENOENT past the records.
+func (l *ProgLinfo) Lfind(insnOff, nrSkip uint32) (LineInfo, error) {
+	return l.search(fmt.Sprintf("instruction %d", insnOff), func(c *cProgLinfo) (LineInfo, error) {
+		return progLinfoLfind(c, insnOff, nrSkip)
+	})
+}
+
+// LfindAddrFunc returns the line of the jited address addr in the jited
+// function funcIdx, skipping its first nrSkip records
+// (bpf_prog_linfo__lfind_addr_func); ENOENT before the function's first
+// record, or without jited line info.
+func (l *ProgLinfo) LfindAddrFunc(addr uint64, funcIdx, nrSkip uint32) (LineInfo, error) {
+	return l.search(fmt.Sprintf("address %#x of function %d", addr, funcIdx), func(c *cProgLinfo) (LineInfo, error) {
+		return progLinfoLfindAddrFunc(c, addr, funcIdx, nrSkip)
+	})
+}
+
+// Close frees the line info (bpf_prog_linfo__free); it is idempotent.
+func (l *ProgLinfo) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.c != nil {
+		progLinfoFree(l.c)
+		l.c = nil
+	}
+	return nil
 }

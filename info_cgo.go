@@ -6,10 +6,66 @@ package libbpf
 // variable-length parts (names, map ids) with a second call.
 
 /*
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "handler_cgo.h"
 
 #define GOLIBBPF_NAME_LEN 512
+
+// golibbpf_prog_linfo asks the kernel for the line info of the program fd,
+// with the jited addresses when it gives them, and makes a struct
+// bpf_prog_linfo of it (which copies what it keeps).
+static struct bpf_prog_linfo *golibbpf_prog_linfo(int fd, int *err)
+{
+	struct bpf_prog_info info, want;
+	__u32 len = sizeof(info);
+	struct bpf_prog_linfo *linfo = NULL;
+	void *line = NULL, *jited = NULL, *ksyms = NULL, *lens = NULL;
+
+	memset(&info, 0, sizeof(info));
+	*err = bpf_prog_get_info_by_fd(fd, &info, &len);
+	if (*err)
+		return NULL;
+	if (!info.nr_line_info) {
+		*err = -ENOENT;
+		return NULL;
+	}
+	memset(&want, 0, sizeof(want));
+	want.nr_line_info = info.nr_line_info;
+	want.line_info_rec_size = info.line_info_rec_size;
+	line = calloc(info.nr_line_info, info.line_info_rec_size);
+	want.line_info = (__u64)(unsigned long)line;
+	if (info.nr_jited_line_info && info.nr_jited_ksyms && info.nr_jited_func_lens) {
+		want.nr_jited_line_info = info.nr_jited_line_info;
+		want.jited_line_info_rec_size = info.jited_line_info_rec_size;
+		jited = calloc(info.nr_jited_line_info, info.jited_line_info_rec_size);
+		want.jited_line_info = (__u64)(unsigned long)jited;
+		want.nr_jited_ksyms = info.nr_jited_ksyms;
+		ksyms = calloc(info.nr_jited_ksyms, sizeof(__u64));
+		want.jited_ksyms = (__u64)(unsigned long)ksyms;
+		want.nr_jited_func_lens = info.nr_jited_func_lens;
+		lens = calloc(info.nr_jited_func_lens, sizeof(__u32));
+		want.jited_func_lens = (__u64)(unsigned long)lens;
+		if (!jited || !ksyms || !lens)
+			*err = -ENOMEM;
+	}
+	if (!line)
+		*err = -ENOMEM;
+	len = sizeof(want);
+	if (!*err)
+		*err = bpf_prog_get_info_by_fd(fd, &want, &len);
+	if (!*err) {
+		linfo = bpf_prog_linfo__new(&want);
+		if (!linfo)
+			*err = -errno;
+	}
+	free(line);
+	free(jited);
+	free(ksyms);
+	free(lens);
+	return linfo;
+}
 
 struct golibbpf_link_info {
 	__u32 type, id, prog_id;
@@ -216,6 +272,35 @@ func getFDByID(kind idKind, id uint32, o GetFDByIDOptions) (int, error) {
 }
 
 func linkDetachFD(fd int) error { return errnoOf(C.bpf_link_detach(C.int(fd))) }
+
+type cProgLinfo = C.struct_bpf_prog_linfo
+
+func progLinfoNew(progFD int) (*cProgLinfo, error) {
+	var cerr C.int
+	l := C.golibbpf_prog_linfo(C.int(progFD), &cerr)
+	if l == nil {
+		return nil, errnoOf(cerr)
+	}
+	return l, nil
+}
+
+func progLinfoFree(l *cProgLinfo) { C.bpf_prog_linfo__free(l) }
+
+func progLinfoLfind(l *cProgLinfo, insnOff, nrSkip uint32) (LineInfo, error) {
+	r, err := C.bpf_prog_linfo__lfind(l, C.__u32(insnOff), C.__u32(nrSkip))
+	if r == nil {
+		return LineInfo{}, errnoOrEINVAL(err)
+	}
+	return lineInfoOf(r), nil
+}
+
+func progLinfoLfindAddrFunc(l *cProgLinfo, addr uint64, funcIdx, nrSkip uint32) (LineInfo, error) {
+	r, err := C.bpf_prog_linfo__lfind_addr_func(l, C.__u64(addr), C.__u32(funcIdx), C.__u32(nrSkip))
+	if r == nil {
+		return LineInfo{}, errnoOrEINVAL(err)
+	}
+	return lineInfoOf(r), nil
+}
 
 func objGetInfoByFD(fd int, info []byte) (int, error) {
 	n := C.__u32(len(info))

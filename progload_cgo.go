@@ -83,12 +83,16 @@ func progLineInfo(p *cProgram) ([]LineInfo, error) {
 		}
 		return nil, errnoOrEINVAL(err)
 	}
-	out := make([]LineInfo, n)
-	for i, r := range unsafe.Slice(info, n) {
-		out[i] = LineInfo{InsnOff: uint32(r.insn_off), FileNameOff: uint32(r.file_name_off),
-			LineOff: uint32(r.line_off), LineCol: uint32(r.line_col)}
+	recs, out := unsafe.Slice(info, n), make([]LineInfo, n)
+	for i := range recs {
+		out[i] = lineInfoOf(&recs[i])
 	}
 	return out, nil
+}
+
+func lineInfoOf(r *C.struct_bpf_line_info) LineInfo {
+	return LineInfo{InsnOff: uint32(r.insn_off), FileNameOff: uint32(r.file_name_off),
+		LineOff: uint32(r.line_off), LineCol: uint32(r.line_col)}
 }
 
 func progPin(p *cProgram, path string) error {
