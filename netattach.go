@@ -355,7 +355,10 @@ type ProgDetachOptions struct {
 }
 
 // ProgDetach detaches the program progFD from target (bpf_prog_detach2, or
-// bpf_prog_detach_opts with options). opts is at most one value.
+// bpf_prog_detach_opts with options). progFD 0 names no program: it
+// detaches the only program of a hook that holds one, such as a cgroup
+// hook attached without AttachAllowMulti (bpf_prog_detach). opts is at
+// most one value.
 func ProgDetach(progFD, target int, t AttachType, opts ...ProgDetachOptions) error {
 	o, err := optional(opts)
 	if err == nil {

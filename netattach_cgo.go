@@ -165,7 +165,10 @@ func progAttachFD(progFD, target int, t AttachType, o ProgAttachOptions) error {
 }
 
 func progDetachFD(progFD, target int, t AttachType, o ProgDetachOptions) error {
-	if o == (ProgDetachOptions{}) {
+	switch {
+	case o == (ProgDetachOptions{}) && progFD == 0:
+		return errnoOf(C.bpf_prog_detach(C.int(target), C.enum_bpf_attach_type(t)))
+	case o == (ProgDetachOptions{}):
 		return errnoOf(C.bpf_prog_detach2(C.int(progFD), C.int(target), C.enum_bpf_attach_type(t)))
 	}
 	copts := C.struct_bpf_prog_detach_opts{sz: C.sizeof_struct_bpf_prog_detach_opts}

@@ -737,6 +737,19 @@ func TestCgroup(t *testing.T) {
 	if err := libbpf.ProgDetach(prog.FD(), cgFD, egress); !errors.Is(err, unix.ENOENT) {
 		t.Errorf("second ProgDetach: %v, want ENOENT", err)
 	}
+	// Attached alone (no AttachAllowMulti), detached without naming it.
+	if err := libbpf.ProgAttach(prog.FD(), cgFD, egress, libbpf.ProgAttachOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if q, err := libbpf.ProgQuery(cgFD, egress, 0); err != nil || !slices.Equal(q.ProgIDs, []uint32{id}) || q.AttachFlags != 0 {
+		t.Errorf("ProgQuery = %+v, %v; want program %d attached without flags", q, err, id)
+	}
+	if err := libbpf.ProgDetach(0, cgFD, egress); err != nil {
+		t.Fatal(err)
+	}
+	if q, err := libbpf.ProgQuery(cgFD, egress, 0); err != nil || len(q.ProgIDs) != 0 {
+		t.Errorf("ProgQuery after ProgDetach(0) = %+v, %v; want no programs", q, err)
+	}
 	if err := child(0, 2); err != nil {
 		t.Fatal(err)
 	}

@@ -61,6 +61,9 @@ var Twins = map[string]Twin{
 	"user_ring_buffer__discard":          {[]string{"(*UserRingBuffer).Discard"}, userGo},
 	"user_ring_buffer__free":             {[]string{"(*UserRingBuffer).Close"}, "unmaps the ring and closes the epoll fd"},
 
+	// Kept in Go.
+	"btf__base_btf": {[]string{"(*BTF).Base"}, "the `*BTF` a split BTF was made on, which the Go value keeps"},
+
 	// Perf buffers: as with ring buffers, the callback goes to each read.
 	"perf_buffer__new":            {[]string{"NewPerfBuffer"}, "opens a BPF output perf event per CPU, maps it and stores it in the map: " + perfGo},
 	"perf_buffer__poll":           {[]string{"(*PerfBuffer).Poll", "(*PerfBuffer).ReadFunc"}, "epoll, then " + perfGo},
