@@ -184,6 +184,13 @@ func linkUpdateProgram(l *cLink, p *cProgram) error {
 // any other kind of link.
 func linkUpdateMap(l *cLink, m *cMap) error { return errnoOf(C.bpf_link__update_map(l, m)) }
 
+func linkCreateFD(progFD, target int, t AttachType, o LinkCreateOptions) (int, error) {
+	copts := C.struct_bpf_link_create_opts{sz: C.sizeof_struct_bpf_link_create_opts}
+	copts.flags = C.__u32(o.Flags)
+	copts.target_btf_id = C.__u32(o.TargetBTFID)
+	return fdOrErrno(C.bpf_link_create(C.int(progFD), C.int(target), C.enum_bpf_attach_type(t), &copts))
+}
+
 func linkUpdateFD(linkFD, newProgFD int, o LinkUpdateOptions) error {
 	copts := C.struct_bpf_link_update_opts{sz: C.sizeof_struct_bpf_link_update_opts}
 	copts.flags = C.__u32(o.Flags)

@@ -757,3 +757,39 @@ func TestCgroup(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLinkCreate makes an XDP link at the fd level on lo: the interface
+// runs the program while the link fd is open.
+func TestLinkCreate(t *testing.T) {
+	obj := loadNetattach(t, "xdp_count")
+	prog := obj.Program("xdp_count")
+	id, err := progID(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.InNetns(t, func() error {
+		fd, err := libbpf.LinkCreate(prog.FD(), loIndex, libbpf.AttachTypeXDP, libbpf.LinkCreateOptions{Flags: unix.XDP_FLAGS_SKB_MODE})
+		if why, lacks := testutil.KernelLacks(testutil.FeatureXDPLink); lacks {
+			t.Log(why)
+			if !errors.Is(err, unix.EINVAL) {
+				unix.Close(fd)
+				t.Errorf("LinkCreate of an XDP link: %v, want EINVAL", err)
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if got, err := libbpf.XDPQueryID(loIndex, libbpf.XDPFlags(unix.XDP_FLAGS_SKB_MODE)); err != nil || got != id {
+			t.Errorf("XDPQueryID with the link = %d, %v; want %d", got, err, id)
+		}
+		if _, err := libbpf.LinkCreate(prog.FD(), loIndex, libbpf.AttachTypeXDP, libbpf.LinkCreateOptions{Flags: unix.XDP_FLAGS_SKB_MODE}); !errors.Is(err, unix.EBUSY) {
+			t.Errorf("a second XDP link on lo: %v, want EBUSY", err)
+		}
+		unix.Close(fd)
+		if got, err := libbpf.XDPQueryID(loIndex, libbpf.XDPFlags(unix.XDP_FLAGS_SKB_MODE)); err != nil || got != 0 {
+			t.Errorf("XDPQueryID after closing the link = %d, %v; want 0", got, err)
+		}
+		return nil
+	})
+}
