@@ -245,8 +245,8 @@ func objGet(path string) (int, error) {
 func objInfo(t *testing.T, fd int) []byte {
 	t.Helper()
 	info := make([]byte, 64)
-	if n, err := libbpf.ObjGetInfoByFD(fd, info); err != nil || n != len(info) {
-		t.Fatalf("ObjGetInfoByFD = %d, %v; want %d bytes", n, err, len(info))
+	if n, err := libbpf.ObjGetInfoByFD(fd, info); err != nil || n == 0 || n > len(info) {
+		t.Fatalf("ObjGetInfoByFD = %d, %v; want up to %d bytes", n, err, len(info))
 	}
 	return info
 }
