@@ -2,7 +2,9 @@ package libbpf
 
 // Thin wrappers over libbpf's tracing attach helpers (kprobes, syscalls,
 // trampolines, LSM, freplace, struct_ops) and over the link calls that act
-// on an existing link.
+// on an existing link. Where libbpf has a plain form besides the _opts one,
+// options libbpf's plain form can express go to it, as a C caller would
+// write it; the others go to the _opts form.
 
 /*
 #include "handler_cgo.h"
@@ -18,6 +20,10 @@ import (
 func progAttachKprobe(p *cProgram, funcName string, o *KprobeOptions) (*cLink, error) {
 	cname := C.CString(funcName)
 	defer free(unsafe.Pointer(cname))
+	if *o == (KprobeOptions{Retprobe: o.Retprobe}) {
+		link, err := C.bpf_program__attach_kprobe(p, C.bool(o.Retprobe), cname)
+		return linkOrErrno(link, err)
+	}
 	copts := C.struct_bpf_kprobe_opts{sz: C.sizeof_struct_bpf_kprobe_opts}
 	copts.bpf_cookie = C.__u64(o.Cookie)
 	copts.offset = C.size_t(o.Offset)
@@ -68,6 +74,10 @@ func progAttachKprobeMulti(p *cProgram, pattern string, o *KprobeMultiOptions) (
 }
 
 func progAttachTrace(p *cProgram, o *TraceOptions) (*cLink, error) {
+	if *o == (TraceOptions{}) {
+		link, err := C.bpf_program__attach_trace(p)
+		return linkOrErrno(link, err)
+	}
 	copts := C.struct_bpf_trace_opts{sz: C.sizeof_struct_bpf_trace_opts}
 	copts.cookie = C.__u64(o.Cookie)
 	link, err := C.bpf_program__attach_trace_opts(p, &copts)
@@ -90,6 +100,10 @@ func progAttachTracepoint(p *cProgram, category, name string, o *TracepointOptio
 	ccat, cname := C.CString(category), C.CString(name)
 	defer free(unsafe.Pointer(ccat))
 	defer free(unsafe.Pointer(cname))
+	if *o == (TracepointOptions{}) {
+		link, err := C.bpf_program__attach_tracepoint(p, ccat, cname)
+		return linkOrErrno(link, err)
+	}
 	copts := C.struct_bpf_tracepoint_opts{sz: C.sizeof_struct_bpf_tracepoint_opts}
 	copts.bpf_cookie = C.__u64(o.Cookie)
 	link, err := C.bpf_program__attach_tracepoint_opts(p, ccat, cname, &copts)
@@ -99,6 +113,10 @@ func progAttachTracepoint(p *cProgram, category, name string, o *TracepointOptio
 func progAttachRawTracepoint(p *cProgram, name string, o *RawTracepointOptions) (*cLink, error) {
 	cname := C.CString(name)
 	defer free(unsafe.Pointer(cname))
+	if *o == (RawTracepointOptions{}) {
+		link, err := C.bpf_program__attach_raw_tracepoint(p, cname)
+		return linkOrErrno(link, err)
+	}
 	copts := C.struct_bpf_raw_tracepoint_opts{sz: C.sizeof_struct_bpf_raw_tracepoint_opts}
 	copts.cookie = C.__u64(o.Cookie)
 	link, err := C.bpf_program__attach_raw_tracepoint_opts(p, cname, &copts)
@@ -106,12 +124,32 @@ func progAttachRawTracepoint(p *cProgram, name string, o *RawTracepointOptions) 
 }
 
 func progAttachPerfEvent(p *cProgram, fd int, o *PerfEventOptions) (*cLink, error) {
+	if *o == (PerfEventOptions{}) {
+		link, err := C.bpf_program__attach_perf_event(p, C.int(fd))
+		return linkOrErrno(link, err)
+	}
 	copts := C.struct_bpf_perf_event_opts{sz: C.sizeof_struct_bpf_perf_event_opts}
 	copts.bpf_cookie = C.__u64(o.Cookie)
 	copts.force_ioctl_attach = C.bool(o.ForceIoctlAttach)
 	copts.dont_enable = C.bool(o.DontEnable)
 	link, err := C.bpf_program__attach_perf_event_opts(p, C.int(fd), &copts)
 	return linkOrErrno(link, err)
+}
+
+func assocStructOpsOpts(o ProgAssocStructOpsOptions) C.struct_bpf_prog_assoc_struct_ops_opts {
+	copts := C.struct_bpf_prog_assoc_struct_ops_opts{sz: C.sizeof_struct_bpf_prog_assoc_struct_ops_opts}
+	copts.flags = C.__u32(o.Flags)
+	return copts
+}
+
+func progAssocStructOps(progFD, mapFD int, o ProgAssocStructOpsOptions) error {
+	copts := assocStructOpsOpts(o)
+	return errnoOf(C.bpf_prog_assoc_struct_ops(C.int(progFD), C.int(mapFD), &copts))
+}
+
+func progAssocStructOpsMap(p *cProgram, m *cMap, o ProgAssocStructOpsOptions) error {
+	copts := assocStructOpsOpts(o)
+	return errnoOf(C.bpf_program__assoc_struct_ops(p, m, &copts))
 }
 
 func mapAttachStructOps(m *cMap) (*cLink, error) {
@@ -145,6 +183,35 @@ func linkUpdateProgram(l *cLink, p *cProgram) error {
 // linkUpdateMap must only be given a struct_ops link: libbpf reads past
 // any other kind of link.
 func linkUpdateMap(l *cLink, m *cMap) error { return errnoOf(C.bpf_link__update_map(l, m)) }
+
+func linkCreateFD(progFD, target int, t AttachType, o LinkCreateOptions) (int, error) {
+	copts := C.struct_bpf_link_create_opts{sz: C.sizeof_struct_bpf_link_create_opts}
+	copts.flags = C.__u32(o.Flags)
+	copts.target_btf_id = C.__u32(o.TargetBTFID)
+	return fdOrErrno(C.bpf_link_create(C.int(progFD), C.int(target), C.enum_bpf_attach_type(t), &copts))
+}
+
+func linkUpdateFD(linkFD, newProgFD int, o LinkUpdateOptions) error {
+	copts := C.struct_bpf_link_update_opts{sz: C.sizeof_struct_bpf_link_update_opts}
+	copts.flags = C.__u32(o.Flags)
+	copts.old_prog_fd = C.__u32(o.OldProgFD)
+	copts.old_map_fd = C.__u32(o.OldMapFD)
+	return errnoOf(C.bpf_link_update(C.int(linkFD), C.int(newProgFD), &copts))
+}
+
+// rawTracepointOpen opens a raw tracepoint link: bpf_raw_tracepoint_open,
+// or bpf_raw_tracepoint_open_opts with a cookie.
+func rawTracepointOpen(name string, progFD int, o RawTracepointOptions) (int, error) {
+	cname := cString(name)
+	defer free(unsafe.Pointer(cname))
+	if o == (RawTracepointOptions{}) {
+		return fdOrErrno(C.bpf_raw_tracepoint_open(cname, C.int(progFD)))
+	}
+	copts := C.struct_bpf_raw_tp_opts{sz: C.sizeof_struct_bpf_raw_tp_opts}
+	copts.tp_name = cname
+	copts.cookie = C.__u64(o.Cookie)
+	return fdOrErrno(C.bpf_raw_tracepoint_open_opts(C.int(progFD), &copts))
+}
 
 func linkDisconnect(l *cLink) { C.bpf_link__disconnect(l) }
 

@@ -328,14 +328,14 @@ func btfLoadRaw(data []byte, flags uint32, tokenFD int) (int, error) {
 	return fdOrErrno(C.bpf_btf_load(bytesPtr(data), C.size_t(len(data)), &opts))
 }
 
-func btfGetFDByID(id uint32, openFlags uint32, tokenFD int) (int, error) {
-	if openFlags == 0 && tokenFD == 0 {
-		return fdOrErrno(C.bpf_btf_get_fd_by_id(C.__u32(id)))
+func findVmlinuxBTFID(name string, t AttachType) (uint32, error) {
+	cname := C.CString(name)
+	defer free(unsafe.Pointer(cname))
+	id := C.libbpf_find_vmlinux_btf_id(cname, C.enum_bpf_attach_type(t))
+	if id < 0 {
+		return 0, errnoOf(id)
 	}
-	opts := C.struct_bpf_get_fd_by_id_opts{sz: C.sizeof_struct_bpf_get_fd_by_id_opts}
-	opts.open_flags = C.__u32(openFlags)
-	opts.token_fd = C.__u32(tokenFD)
-	return fdOrErrno(C.bpf_btf_get_fd_by_id_opts(C.__u32(id), &opts))
+	return uint32(id), nil
 }
 
 func btfGetNextID(start uint32) (uint32, error) {

@@ -24,20 +24,27 @@ func BTFLoad(data []byte, opts BTFLoadOptions) (int, error) {
 }
 
 // BTFGetFDByIDOptions are the options of BTFGetFDByID.
-type BTFGetFDByIDOptions struct {
-	OpenFlags uint32
-	TokenFD   int
-}
+type BTFGetFDByIDOptions = GetFDByIDOptions
 
 // BTFGetFDByID opens the kernel's BTF object id and returns an fd the
 // caller owns (bpf_btf_get_fd_by_id, or bpf_btf_get_fd_by_id_opts with
 // options). LoadBTFFromKernelByID reads it as a *BTF instead.
 func BTFGetFDByID(id uint32, opts BTFGetFDByIDOptions) (int, error) {
-	fd, err := btfGetFDByID(id, opts.OpenFlags, opts.TokenFD)
+	return openByID("BTF", idBTF, id, opts)
+}
+
+// FindVmlinuxBTFID returns the id in the running kernel's BTF of the type a
+// tracing program of attach type t attaches to by name
+// (libbpf_find_vmlinux_btf_id): the function name for fentry, fexit and
+// fmod_ret, "btf_trace_<name>" for tp_btf (AttachTypeTraceRawTP),
+// "bpf_lsm_<name>" for LSM and "bpf_iter_<name>" for iterators. It is the
+// LoadOptions.AttachBTFID of a program loaded by hand.
+func FindVmlinuxBTFID(name string, t AttachType) (uint32, error) {
+	id, err := findVmlinuxBTFID(name, t)
 	if err != nil {
-		return -1, fmt.Errorf("open BTF %d: %w", id, err)
+		return 0, fmt.Errorf("vmlinux BTF id of %s (%s): %w", name, t, err)
 	}
-	return fd, nil
+	return id, nil
 }
 
 // BTFGetNextID returns the id of the kernel's next BTF object after start

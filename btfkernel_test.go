@@ -12,6 +12,36 @@ import (
 
 // TestBTFKernelObjects loads raw BTF, finds it by id among the kernel's BTF
 // objects and reads its info, and that of vmlinux.
+// TestFindVmlinuxBTFID finds the types tracing programs attach to in the
+// kernel's BTF: tp_btf's btf_trace_ typedef, fentry's function.
+func TestFindVmlinuxBTFID(t *testing.T) {
+	testutil.RequireKernel(t)
+	vmlinux, err := libbpf.LoadVmlinuxBTF()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer vmlinux.Close()
+	for _, tc := range []struct {
+		name, typeName string
+		kind           libbpf.BTFKind
+		t              libbpf.AttachType
+	}{
+		{"sched_switch", "btf_trace_sched_switch", libbpf.BTFKindTypedef, libbpf.AttachTypeTraceRawTP},
+		{"bpf_fentry_test1", "bpf_fentry_test1", libbpf.BTFKindFunc, libbpf.AttachTypeTraceFentry},
+	} {
+		want, err := vmlinux.FindByNameKind(tc.typeName, tc.kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if id, err := libbpf.FindVmlinuxBTFID(tc.name, tc.t); err != nil || id != want {
+			t.Errorf("FindVmlinuxBTFID(%s, %s) = %d, %v; want %d", tc.name, tc.t, id, err, want)
+		}
+	}
+	if id, err := libbpf.FindVmlinuxBTFID("golibbpf_no_such_function", libbpf.AttachTypeTraceFentry); !errors.Is(err, unix.ENOENT) {
+		t.Errorf("FindVmlinuxBTFID of a missing function = %d, %v; want ENOENT", id, err)
+	}
+}
+
 func TestBTFKernelObjects(t *testing.T) {
 	obj := openTest(t, "core")
 	raw, err := objectRawBTF(obj)

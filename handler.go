@@ -258,6 +258,22 @@ func SectionDefinition(sec string) (ProgType, AttachType, error) {
 	return pt, at, nil
 }
 
+// AttachTypeByName returns the attach type of a section libbpf attaches
+// with BPF_PROG_ATTACH, such as "cgroup_skb/ingress" or "sk_msg"
+// (libbpf_attach_type_by_name): the type ProgAttach takes for a program of
+// that section. Other sections, custom handlers' included, fail with
+// unix.EINVAL.
+func AttachTypeByName(sec string) (AttachType, error) {
+	if readLockTable() {
+		defer table.mu.RUnlock()
+	}
+	at, err := attachTypeByName(sec)
+	if err != nil {
+		return 0, fmt.Errorf("attach type of section %q: %w", sec, err)
+	}
+	return at, nil
+}
+
 // Registrations returns the registered custom handlers in matching order,
 // the fallback (if any) last.
 func Registrations() []*Registration {

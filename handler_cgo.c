@@ -137,6 +137,11 @@ int golibbpf_load(struct bpf_object *obj, uintptr_t op)
 	return WITH_OP(op, int, bpf_object__load(obj));
 }
 
+int golibbpf_prepare(struct bpf_object *obj, uintptr_t op)
+{
+	return WITH_OP(op, int, bpf_object__prepare(obj));
+}
+
 struct bpf_link *golibbpf_attach(struct bpf_program *prog, uintptr_t op)
 {
 	return WITH_OP(op, struct bpf_link *, bpf_program__attach(prog));

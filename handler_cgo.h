@@ -34,6 +34,7 @@ void golibbpf_set_print_level(int level);
 struct bpf_object *golibbpf_open_file(const char *path, const struct bpf_object_open_opts *opts, uintptr_t op);
 struct bpf_object *golibbpf_open_mem(const void *buf, size_t size, const struct bpf_object_open_opts *opts, uintptr_t op);
 int golibbpf_load(struct bpf_object *obj, uintptr_t op);
+int golibbpf_prepare(struct bpf_object *obj, uintptr_t op);
 struct bpf_link *golibbpf_attach(struct bpf_program *prog, uintptr_t op);
 
 /* Auto-attaches one program (or one struct_ops map) exactly as

@@ -131,6 +131,25 @@ func TestFallbackWithoutSleepableFailsLoad(t *testing.T) {
 	}
 }
 
+// TestAttachTypeByName: sections attached with BPF_PROG_ATTACH give their
+// attach type; others, and custom handlers' sections, fail with EINVAL.
+func TestAttachTypeByName(t *testing.T) {
+	for sec, want := range map[string]libbpf.AttachType{
+		"cgroup_skb/ingress": libbpf.AttachTypeCgroupInetIngress,
+		"flow_dissector":     libbpf.AttachTypeFlowDissector,
+	} {
+		if at, err := libbpf.AttachTypeByName(sec); err != nil || at != want {
+			t.Errorf("AttachTypeByName(%q) = %s, %v; want %s", sec, at, err, want)
+		}
+	}
+	register(t, "golibbpf_attachable/", libbpf.ProgTypeCgroupSKB, libbpf.AttachTypeCgroupInetIngress, libbpf.ProgHandler{})
+	for _, sec := range []string{"kprobe/foo", "golibbpf_no_such", "golibbpf_attachable/x"} {
+		if at, err := libbpf.AttachTypeByName(sec); !errors.Is(err, unix.EINVAL) {
+			t.Errorf("AttachTypeByName(%q) = %s, %v; want EINVAL", sec, at, err)
+		}
+	}
+}
+
 func TestRegisterRejectsBadSections(t *testing.T) {
 	for _, sec := range []string{"", "+", "/", "abc//", "abc/+", "abc++", "a\x00b", "a b", "tab\t"} {
 		r, err := libbpf.RegisterProgHandler(sec, libbpf.ProgTypeKprobe, 0, libbpf.ProgHandler{})

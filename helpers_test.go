@@ -10,6 +10,7 @@ import (
 
 	"github.com/golibbpf/libbpf"
 	"github.com/golibbpf/libbpf/internal/testutil"
+	"golang.org/x/sys/unix"
 )
 
 // openTest opens a compiled test object and closes it when the test ends.
@@ -112,4 +113,15 @@ func closeWakes(t *testing.T, what string, closer io.Closer, block func() error)
 	case <-time.After(5 * time.Second):
 		t.Fatalf("Close did not wake the blocked %s", what)
 	}
+}
+
+// mapOfFD makes a Map of fd, which it then owns; fd is closed on failure.
+func mapOfFD(t testing.TB, fd int) *libbpf.Map {
+	t.Helper()
+	m, err := libbpf.MapFromFD(fd)
+	if err != nil {
+		unix.Close(fd)
+		t.Fatal(err)
+	}
+	return m
 }

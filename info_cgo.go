@@ -6,10 +6,66 @@ package libbpf
 // variable-length parts (names, map ids) with a second call.
 
 /*
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "handler_cgo.h"
 
 #define GOLIBBPF_NAME_LEN 512
+
+// golibbpf_prog_linfo asks the kernel for the line info of the program fd,
+// with the jited addresses when it gives them, and makes a struct
+// bpf_prog_linfo of it (which copies what it keeps).
+static struct bpf_prog_linfo *golibbpf_prog_linfo(int fd, int *err)
+{
+	struct bpf_prog_info info, want;
+	__u32 len = sizeof(info);
+	struct bpf_prog_linfo *linfo = NULL;
+	void *line = NULL, *jited = NULL, *ksyms = NULL, *lens = NULL;
+
+	memset(&info, 0, sizeof(info));
+	*err = bpf_prog_get_info_by_fd(fd, &info, &len);
+	if (*err)
+		return NULL;
+	if (!info.nr_line_info) {
+		*err = -ENOENT;
+		return NULL;
+	}
+	memset(&want, 0, sizeof(want));
+	want.nr_line_info = info.nr_line_info;
+	want.line_info_rec_size = info.line_info_rec_size;
+	line = calloc(info.nr_line_info, info.line_info_rec_size);
+	want.line_info = (__u64)(unsigned long)line;
+	if (info.nr_jited_line_info && info.nr_jited_ksyms && info.nr_jited_func_lens) {
+		want.nr_jited_line_info = info.nr_jited_line_info;
+		want.jited_line_info_rec_size = info.jited_line_info_rec_size;
+		jited = calloc(info.nr_jited_line_info, info.jited_line_info_rec_size);
+		want.jited_line_info = (__u64)(unsigned long)jited;
+		want.nr_jited_ksyms = info.nr_jited_ksyms;
+		ksyms = calloc(info.nr_jited_ksyms, sizeof(__u64));
+		want.jited_ksyms = (__u64)(unsigned long)ksyms;
+		want.nr_jited_func_lens = info.nr_jited_func_lens;
+		lens = calloc(info.nr_jited_func_lens, sizeof(__u32));
+		want.jited_func_lens = (__u64)(unsigned long)lens;
+		if (!jited || !ksyms || !lens)
+			*err = -ENOMEM;
+	}
+	if (!line)
+		*err = -ENOMEM;
+	len = sizeof(want);
+	if (!*err)
+		*err = bpf_prog_get_info_by_fd(fd, &want, &len);
+	if (!*err) {
+		linfo = bpf_prog_linfo__new(&want);
+		if (!linfo)
+			*err = -errno;
+	}
+	free(line);
+	free(jited);
+	free(ksyms);
+	free(lens);
+	return linfo;
+}
 
 struct golibbpf_link_info {
 	__u32 type, id, prog_id;
@@ -154,6 +210,7 @@ static int golibbpf_prog_info(int fd, struct bpf_prog_info *info, __u32 *map_ids
 import "C"
 
 import (
+	"strings"
 	"time"
 	"unsafe"
 )
@@ -165,6 +222,7 @@ const (
 	idMap idKind = iota
 	idProgram
 	idLink
+	idBTF // getFDByID only
 )
 
 // nextID returns the id after start of a map, program or link.
@@ -182,9 +240,91 @@ func nextID(kind idKind, start uint32) (uint32, error) {
 	return uint32(next), errnoOf(ret)
 }
 
-func progGetFDByID(id uint32) (int, error) { return fdOrErrno(C.bpf_prog_get_fd_by_id(C.__u32(id))) }
-func linkGetFDByID(id uint32) (int, error) { return fdOrErrno(C.bpf_link_get_fd_by_id(C.__u32(id))) }
-func linkDetachFD(fd int) error            { return errnoOf(C.bpf_link_detach(C.int(fd))) }
+// getFDByID opens the kernel object id of kind: libbpf's plain
+// bpf_*_get_fd_by_id without options, its _opts form with them.
+func getFDByID(kind idKind, id uint32, o GetFDByIDOptions) (int, error) {
+	cid := C.__u32(id)
+	if o == (GetFDByIDOptions{}) {
+		switch kind {
+		case idMap:
+			return fdOrErrno(C.bpf_map_get_fd_by_id(cid))
+		case idProgram:
+			return fdOrErrno(C.bpf_prog_get_fd_by_id(cid))
+		case idLink:
+			return fdOrErrno(C.bpf_link_get_fd_by_id(cid))
+		default:
+			return fdOrErrno(C.bpf_btf_get_fd_by_id(cid))
+		}
+	}
+	copts := C.struct_bpf_get_fd_by_id_opts{sz: C.sizeof_struct_bpf_get_fd_by_id_opts}
+	copts.open_flags = C.__u32(o.OpenFlags)
+	copts.token_fd = C.__u32(o.TokenFD)
+	switch kind {
+	case idMap:
+		return fdOrErrno(C.bpf_map_get_fd_by_id_opts(cid, &copts))
+	case idProgram:
+		return fdOrErrno(C.bpf_prog_get_fd_by_id_opts(cid, &copts))
+	case idLink:
+		return fdOrErrno(C.bpf_link_get_fd_by_id_opts(cid, &copts))
+	default:
+		return fdOrErrno(C.bpf_btf_get_fd_by_id_opts(cid, &copts))
+	}
+}
+
+func linkDetachFD(fd int) error { return errnoOf(C.bpf_link_detach(C.int(fd))) }
+
+type cProgLinfo = C.struct_bpf_prog_linfo
+
+func progLinfoNew(progFD int) (*cProgLinfo, error) {
+	var cerr C.int
+	l := C.golibbpf_prog_linfo(C.int(progFD), &cerr)
+	if l == nil {
+		return nil, errnoOf(cerr)
+	}
+	return l, nil
+}
+
+func progLinfoFree(l *cProgLinfo) { C.bpf_prog_linfo__free(l) }
+
+func progLinfoLfind(l *cProgLinfo, insnOff, nrSkip uint32) (LineInfo, error) {
+	r, err := C.bpf_prog_linfo__lfind(l, C.__u32(insnOff), C.__u32(nrSkip))
+	if r == nil {
+		return LineInfo{}, errnoOrEINVAL(err)
+	}
+	return lineInfoOf(r), nil
+}
+
+func progLinfoLfindAddrFunc(l *cProgLinfo, addr uint64, funcIdx, nrSkip uint32) (LineInfo, error) {
+	r, err := C.bpf_prog_linfo__lfind_addr_func(l, C.__u64(addr), C.__u32(funcIdx), C.__u32(nrSkip))
+	if r == nil {
+		return LineInfo{}, errnoOrEINVAL(err)
+	}
+	return lineInfoOf(r), nil
+}
+
+func objGetInfoByFD(fd int, info []byte) (int, error) {
+	n := C.__u32(len(info))
+	if err := errnoOf(C.bpf_obj_get_info_by_fd(C.int(fd), bytesPtr(info), &n)); err != nil {
+		return 0, err
+	}
+	return int(n), nil
+}
+
+// taskFDQuery asks about fd of process pid with a name buffer of size
+// bytes; want is the size the name needs when it did not fit (ENOSPC).
+func taskFDQuery(pid, fd int, flags uint32, size int) (q TaskFDQueryInfo, want int, err error) {
+	buf := make([]byte, size)
+	n := C.__u32(size)
+	var progID, fdType C.__u32
+	var offset, addr C.__u64
+	err = errnoOf(C.bpf_task_fd_query(C.int(pid), C.int(fd), C.__u32(flags), (*C.char)(bytesPtr(buf)), &n, &progID, &fdType, &offset, &addr))
+	if err != nil {
+		return TaskFDQueryInfo{}, int(n) + 1, err
+	}
+	name, _, _ := strings.Cut(string(buf[:min(int(n), size)]), "\x00")
+	return TaskFDQueryInfo{ProgID: uint32(progID), Type: TaskFDType(fdType), Name: name,
+		ProbeOffset: uint64(offset), ProbeAddr: uint64(addr)}, 0, nil
+}
 
 // progInfoMapIDs is how many map ids ProgramInfo holds at most.
 const progInfoMapIDs = 64

@@ -84,6 +84,10 @@ func attachTypeString(t AttachType) string {
 	return C.GoString(C.libbpf_bpf_attach_type_str(C.enum_bpf_attach_type(t)))
 }
 
+func linkTypeString(t LinkType) string {
+	return C.GoString(C.libbpf_bpf_link_type_str(C.enum_bpf_link_type(t)))
+}
+
 func mapTypeString(t MapType) string {
 	return C.GoString(C.libbpf_bpf_map_type_str(C.enum_bpf_map_type(t)))
 }
@@ -176,7 +180,44 @@ func objectLoad(obj *cObject, op uintptr) error {
 	return errnoOf(C.golibbpf_load(obj, C.uintptr_t(op)))
 }
 
+func objectPrepare(obj *cObject, op uintptr) error {
+	return errnoOf(C.golibbpf_prepare(obj, C.uintptr_t(op)))
+}
+
 func objectClose(obj *cObject) { C.bpf_object__close(obj) }
+
+func objectFindProgram(obj *cObject, name string) *cProgram {
+	cname := C.CString(name)
+	defer free(unsafe.Pointer(cname))
+	return C.bpf_object__find_program_by_name(obj, cname)
+}
+
+func objectFindMap(obj *cObject, name string) *cMap {
+	cname := C.CString(name)
+	defer free(unsafe.Pointer(cname))
+	return C.bpf_object__find_map_by_name(obj, cname)
+}
+
+// objectFindMapFD returns the map's fd, -1 if it has none yet, or ENOENT
+// for a missing map (libbpf's EINVAL: it asks bpf_map__fd of NULL).
+func objectFindMapFD(obj *cObject, name string) (int, error) {
+	cname := C.CString(name)
+	defer free(unsafe.Pointer(cname))
+	fd := C.bpf_object__find_map_fd_by_name(obj, cname)
+	if fd == -C.int(unix.EINVAL) {
+		return -1, unix.ENOENT
+	}
+	return max(int(fd), -1), nil
+}
+
+func objectKVersion(obj *cObject) uint32 { return uint32(C.bpf_object__kversion(obj)) }
+
+func objectSetKVersion(obj *cObject, v uint32) error {
+	return errnoOf(C.bpf_object__set_kversion(obj, C.__u32(v)))
+}
+
+func objectTokenFD(obj *cObject) int { return max(int(C.bpf_object__token_fd(obj)), -1) }
+func objectBTFFD(obj *cObject) int   { return max(int(C.bpf_object__btf_fd(obj)), -1) }
 
 func objectName(obj *cObject) string { return C.GoString(C.bpf_object__name(obj)) }
 
@@ -220,6 +261,8 @@ func progLogLevel(p *cProgram) uint32            { return uint32(C.bpf_program__
 func progInsnCount(p *cProgram) int              { return int(C.bpf_program__insn_cnt(p)) }
 func progSetAutoattach(p *cProgram, on bool)     { C.bpf_program__set_autoattach(p, C.bool(on)) }
 func progSetIfindex(p *cProgram, ifindex uint32) { C.bpf_program__set_ifindex(p, C.__u32(ifindex)) }
+
+func progUnload(p *cProgram) { C.bpf_program__unload(p) }
 
 func progExpectedAttachType(p *cProgram) AttachType {
 	return AttachType(C.bpf_program__expected_attach_type(p))
@@ -283,6 +326,12 @@ func progAttachXDP(p *cProgram, ifindex int) (*cLink, error) {
 func progAttachUprobe(p *cProgram, pid int, o *UprobeOptions) (*cLink, error) {
 	path := C.CString(o.Path)
 	defer free(unsafe.Pointer(path))
+	// The plain form takes what the retprobe flag and an offset in the
+	// binary say (PID was turned into pid by the caller).
+	if *o == (UprobeOptions{Path: o.Path, Offset: o.Offset, PID: o.PID, Retprobe: o.Retprobe}) {
+		link, err := C.bpf_program__attach_uprobe(p, C.bool(o.Retprobe), C.pid_t(pid), path, C.size_t(o.Offset))
+		return linkOrErrno(link, err)
+	}
 	copts := C.struct_bpf_uprobe_opts{sz: C.sizeof_struct_bpf_uprobe_opts}
 	copts.ref_ctr_offset = C.size_t(o.RefCtrOffset)
 	copts.bpf_cookie = C.__u64(o.Cookie)
@@ -424,6 +473,20 @@ func sectionDefinition(sec string) (ProgType, AttachType, error) {
 		return 0, 0, err
 	}
 	return ProgType(pt), AttachType(at), nil
+}
+
+func attachTypeByName(sec string) (AttachType, error) {
+	csec := C.CString(sec)
+	defer free(unsafe.Pointer(csec))
+	var at C.enum_bpf_attach_type
+	if err := errnoOf(C.libbpf_attach_type_by_name(csec, &at)); err != nil {
+		return 0, err
+	}
+	return AttachType(at), nil
+}
+
+func setMemlockRlim(bytes uint64) error {
+	return errnoOf(C.libbpf_set_memlock_rlim(C.size_t(bytes)))
 }
 
 func progStats(fd int) (ProgramStats, error) {

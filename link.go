@@ -157,6 +157,53 @@ func (l *Link) Update(prog *Program) error {
 	})
 }
 
+// LinkCreateOptions are the options of LinkCreate: the common part of
+// struct bpf_link_create_opts. The parts of one attach type (a tcx link's
+// order, a cookie, an iterator's target) are the options of the typed
+// helpers (Program.AttachTCX, AttachIter, ...), which make the same link.
+type LinkCreateOptions struct {
+	// Flags of the attach type: XDP's mode (XDP_FLAGS_SKB_MODE, ...), a
+	// cgroup's AttachAllowMulti, ...
+	Flags uint32
+	// TargetBTFID: the BTF id a tracing or freplace program attaches to
+	// when its load did not name it.
+	TargetBTFID uint32
+}
+
+// LinkCreate attaches the loaded program progFD to target (an ifindex for
+// XDP and tcx, a cgroup or netns fd, a perf event fd, a program fd for
+// freplace, 0 for tracing) with a BPF link of attach type t, and returns
+// the link's fd, which the caller owns: closing it detaches unless it is
+// pinned (bpf_link_create). The Program.Attach* helpers make the same
+// links as *Link values.
+func LinkCreate(progFD, target int, t AttachType, opts LinkCreateOptions) (int, error) {
+	fd, err := linkCreateFD(progFD, target, t, opts)
+	if err != nil {
+		return -1, fmt.Errorf("create %s link of program fd %d to target %d: %w", t, progFD, target, err)
+	}
+	return fd, nil
+}
+
+// LinkUpdateOptions are the options of LinkUpdate (struct
+// bpf_link_update_opts).
+type LinkUpdateOptions struct {
+	// Flags: BPF_F_REPLACE to update only if the link's program is
+	// OldProgFD (or its map OldMapFD), else EPERM.
+	Flags     uint32
+	OldProgFD int
+	OldMapFD  int
+}
+
+// LinkUpdate swaps the program of the link linkFD for newProgFD (or, for a
+// struct_ops link, its map for the map newProgFD) at the fd level
+// (bpf_link_update); Link.Update and Link.UpdateMap do it for a *Link.
+func LinkUpdate(linkFD, newProgFD int, opts LinkUpdateOptions) error {
+	if err := linkUpdateFD(linkFD, newProgFD, opts); err != nil {
+		return fmt.Errorf("update link fd %d to fd %d: %w", linkFD, newProgFD, err)
+	}
+	return nil
+}
+
 // UpdateMap replaces the struct_ops map of a link made by
 // Map.AttachStructOps (or by Object.Attach for a SEC(".struct_ops.link")
 // map) with m, another loaded struct_ops map of the same type

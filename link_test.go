@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/golibbpf/libbpf"
+	"github.com/golibbpf/libbpf/internal/testutil"
 )
 
 func TestLinkPinDetach(t *testing.T) {
@@ -107,6 +108,40 @@ func TestLibbpfVersion(t *testing.T) {
 	}
 	if s := libbpf.ProgType(9999).String(); s != "ProgType(9999)" {
 		t.Errorf("unknown ProgType = %q", s)
+	}
+	if s := libbpf.LinkTypeUprobeMulti.String(); s != "uprobe_multi" {
+		t.Errorf("LinkTypeUprobeMulti = %q", s)
+	}
+	if s := libbpf.LinkType(9999).String(); s != "LinkType(9999)" {
+		t.Errorf("unknown LinkType = %q", s)
+	}
+}
+
+// TestSetMemlockRlim sets libbpf's default back: the kernels since 5.11
+// charge BPF memory to the cgroup, and libbpf never raises the limit nor
+// refuses the setting there; before, it refuses once a map or program
+// made it raise the limit, as loading one here does.
+func TestSetMemlockRlim(t *testing.T) {
+	loadBasic(t)
+	var before unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_MEMLOCK, &before); err != nil {
+		t.Fatal(err)
+	}
+	err := libbpf.SetMemlockRlim(unix.RLIM_INFINITY)
+	if why, lacks := testutil.KernelLacks(testutil.FeatureMemcgAccount); lacks {
+		t.Log(why)
+		if !errors.Is(err, unix.EBUSY) {
+			t.Errorf("SetMemlockRlim after a load: %v, want EBUSY", err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	loadBasic(t)
+	var after unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_MEMLOCK, &after); err != nil || after != before {
+		t.Errorf("RLIMIT_MEMLOCK %+v before a load, %+v after (%v): libbpf changed it", before, after, err)
 	}
 }
 

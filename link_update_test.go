@@ -47,6 +47,34 @@ func TestLinkUpdateIter(t *testing.T) {
 	}
 }
 
+// TestLinkUpdateFD swaps an iterator link's program at the fd level, once
+// refused because the link's program is not the one named as the old one.
+func TestLinkUpdateFD(t *testing.T) {
+	obj := loadTracing(t)
+	task, tid := obj.Program("dump_task"), obj.Program("dump_tid")
+	l, err := task.AttachIter(libbpf.IterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	err = libbpf.LinkUpdate(l.FD(), tid.FD(), libbpf.LinkUpdateOptions{Flags: unix.BPF_F_REPLACE, OldProgFD: tid.FD()})
+	if !errors.Is(err, unix.EPERM) {
+		t.Errorf("LinkUpdate naming the wrong old program: %v, want EPERM", err)
+	}
+	if lines := readIter(t, l); len(lines) == 0 || strings.HasPrefix(lines[0], "tid ") {
+		t.Fatalf("after the refused LinkUpdate: %q", lines[:min(3, len(lines))])
+	}
+	if err := libbpf.LinkUpdate(l.FD(), tid.FD(), libbpf.LinkUpdateOptions{Flags: unix.BPF_F_REPLACE, OldProgFD: task.FD()}); err != nil {
+		t.Fatal(err)
+	}
+	if lines := readIter(t, l); len(lines) == 0 || !strings.HasPrefix(lines[0], "tid ") {
+		t.Fatalf("after LinkUpdate: %q, want the new program's lines", lines[:min(3, len(lines))])
+	}
+	if err := libbpf.LinkUpdate(-1, tid.FD(), libbpf.LinkUpdateOptions{}); !errors.Is(err, unix.EBADF) {
+		t.Errorf("LinkUpdate of fd -1: %v, want EBADF", err)
+	}
+}
+
 // TestLinkUpdateRawTracepoint: the kernel has no update for raw tracepoint
 // links; Update fails with its EINVAL and the old program keeps running.
 func TestLinkUpdateRawTracepoint(t *testing.T) {

@@ -2,6 +2,7 @@ package libbpf
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"regexp"
@@ -41,6 +42,19 @@ func SetLogger(l *slog.Logger) {
 		}
 	}
 	setPrintLevel(level)
+}
+
+// SetMemlockRlim sets the RLIMIT_MEMLOCK libbpf raises the process to
+// before its first map or program on kernels that charge BPF memory to it
+// (before 5.11): RLIM_INFINITY (^uint64(0)) by default, 0 to leave the
+// limit alone (libbpf_set_memlock_rlim). Kernels since 5.11 charge BPF
+// memory to the cgroup and libbpf leaves the limit alone anyway. Once
+// libbpf raised it, a change fails with unix.EBUSY.
+func SetMemlockRlim(bytes uint64) error {
+	if err := setMemlockRlim(bytes); err != nil {
+		return fmt.Errorf("set memlock rlimit to %d: %w", bytes, err)
+	}
+	return nil
 }
 
 // Logger returns the logger SetLogger installed, for handlers that log

@@ -367,6 +367,46 @@ func (m *Map) SetInnerMapFD(fd int) error {
 	})
 }
 
+// SetExclusiveProgram makes the map exclusive to prog, a program of the
+// same object, before Load (bpf_map__set_exclusive_program): the map is
+// created with the hash of prog's instructions, and the kernel refuses
+// every other program that uses it (Linux 6.18; older kernels refuse
+// the map).
+func (m *Map) SetExclusiveProgram(prog *Program) error {
+	if prog == nil {
+		return fmt.Errorf("map %s: set exclusive program: nil program: %w", m.Name(), errInvalidArgument)
+	}
+	return m.set("set exclusive program "+prog.name, func(c *cMap) error {
+		pc, err := prog.ptr()
+		if err != nil {
+			return err
+		}
+		if prog.obj != m.obj {
+			return fmt.Errorf("program %s is not of the map's object: %w", prog.name, errInvalidArgument)
+		}
+		if err := notCreated(c); err != nil {
+			return err
+		}
+		return mapSetExclusiveProgram(c, pc)
+	})
+}
+
+// ExclusiveProgram returns the program SetExclusiveProgram gave the map,
+// or nil (bpf_map__exclusive_program).
+func (m *Map) ExclusiveProgram() *Program {
+	c, err := m.ptr()
+	if err != nil {
+		return nil
+	}
+	pc := mapExclusiveProgram(c)
+	for _, p := range m.obj.progs {
+		if pc != nil && p.c == pc {
+			return p
+		}
+	}
+	return nil
+}
+
 // InnerMap returns the definition of a map-in-map's inner map, or nil.
 func (m *Map) InnerMap() *Map {
 	c, err := m.ptr()
@@ -408,7 +448,7 @@ func (m *Map) Pin(path string) error {
 	if m != nil && m.c == nil {
 		l, err := m.created("pin")
 		if err == nil {
-			err = objPin(l.fd, path)
+			err = objPin(l.fd, path, ObjPinOptions{})
 		}
 		if err != nil {
 			return fmt.Errorf("map %s: pin at %q: %w", m.name, path, err)

@@ -141,20 +141,40 @@ func mapCreate(t MapType, name string, keySize, valueSize, maxEntries uint32, o 
 	return fdOrErrno(C.bpf_map_create(C.enum_bpf_map_type(t), cname, C.__u32(keySize), C.__u32(valueSize), C.__u32(maxEntries), &copts))
 }
 
-func objGet(path string) (int, error) {
+// objGet opens a pinned object: bpf_obj_get, or bpf_obj_get_opts with
+// options.
+func objGet(path string, o ObjGetOptions) (int, error) {
 	cpath := C.CString(path)
 	defer free(unsafe.Pointer(cpath))
-	return fdOrErrno(C.bpf_obj_get(cpath))
+	if o == (ObjGetOptions{}) {
+		return fdOrErrno(C.bpf_obj_get(cpath))
+	}
+	copts := C.struct_bpf_obj_get_opts{sz: C.sizeof_struct_bpf_obj_get_opts}
+	copts.file_flags = C.__u32(o.FileFlags)
+	copts.path_fd = C.int(o.PathFD)
+	return fdOrErrno(C.bpf_obj_get_opts(cpath, &copts))
 }
 
-func objPin(fd int, path string) error {
+// objPin pins fd: bpf_obj_pin, or bpf_obj_pin_opts with options.
+func objPin(fd int, path string, o ObjPinOptions) error {
 	cpath := C.CString(path)
 	defer free(unsafe.Pointer(cpath))
-	return errnoOf(C.bpf_obj_pin(C.int(fd), cpath))
+	if o == (ObjPinOptions{}) {
+		return errnoOf(C.bpf_obj_pin(C.int(fd), cpath))
+	}
+	copts := C.struct_bpf_obj_pin_opts{sz: C.sizeof_struct_bpf_obj_pin_opts}
+	copts.file_flags = C.__u32(o.FileFlags)
+	copts.path_fd = C.int(o.PathFD)
+	return errnoOf(C.bpf_obj_pin_opts(C.int(fd), cpath, &copts))
 }
 
-func mapGetFDByID(id uint32) (int, error) { return fdOrErrno(C.bpf_map_get_fd_by_id(C.__u32(id))) }
-func mapFreeze(fd int) error              { return errnoOf(C.bpf_map_freeze(C.int(fd))) }
+func mapSetExclusiveProgram(m *cMap, p *cProgram) error {
+	return errnoOf(C.bpf_map__set_exclusive_program(m, p))
+}
+
+func mapExclusiveProgram(m *cMap) *cProgram { return C.bpf_map__exclusive_program(m) }
+
+func mapFreeze(fd int) error { return errnoOf(C.bpf_map_freeze(C.int(fd))) }
 
 // batchOp selects one of the batch calls.
 type batchOp int

@@ -54,7 +54,7 @@ func CreateMap(t MapType, name string, keySize, valueSize, maxEntries uint32, op
 // OpenPinnedMap opens the map pinned at path (bpf_obj_get). The Map owns its
 // fd: Close it.
 func OpenPinnedMap(path string) (*Map, error) {
-	fd, err := objGet(path)
+	fd, err := objGet(path, ObjGetOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("open pinned map %q: %w", path, err)
 	}
@@ -75,9 +75,9 @@ func MapFromFD(fd int) (*Map, error) {
 }
 
 // MapFromID opens the map with the kernel id (bpf_map_get_fd_by_id). The Map
-// owns its fd: Close it.
+// owns its fd: Close it. MapGetFDByID returns the bare fd, with options.
 func MapFromID(id uint32) (*Map, error) {
-	fd, err := mapGetFDByID(id)
+	fd, err := getFDByID(idMap, id, GetFDByIDOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("map from id %d: %w", id, err)
 	}

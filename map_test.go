@@ -213,6 +213,75 @@ func TestMapPin(t *testing.T) {
 	}
 }
 
+// TestObjPinAndGet pins a map's fd with ObjPin and opens it with ObjGet:
+// plainly by path, and relative to a directory fd with BPF_F_PATH_FD (a
+// read-only fd then), where the kernel has it.
+func TestObjPinAndGet(t *testing.T) {
+	obj := loadMaps(t, 16)
+	m := obj.Map("sized")
+	if err := m.Update(u32(3), u64(33), libbpf.UpdateAny); err != nil {
+		t.Fatal(err)
+	}
+	dir := fmt.Sprintf("/sys/fs/bpf/golibbpf-test-%d-obj", os.Getpid())
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	fds := testutil.OpenFDs(t)
+	path := filepath.Join(dir, "plain")
+	if err := libbpf.ObjPin(m.FD(), path, libbpf.ObjPinOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := libbpf.ObjPin(m.FD(), path, libbpf.ObjPinOptions{}); !errors.Is(err, unix.EEXIST) {
+		t.Errorf("second ObjPin at %s: %v, want EEXIST", path, err)
+	}
+	fd, err := libbpf.ObjGet(path, libbpf.ObjGetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := mapOfFD(t, fd)
+	v := make([]byte, 8)
+	if err := got.Lookup(u32(3), v); err != nil || binary.NativeEndian.Uint64(v) != 33 {
+		t.Errorf("lookup through ObjGet's fd = %v, %v", v, err)
+	}
+	got.Close()
+	if _, err := libbpf.ObjGet(filepath.Join(dir, "none"), libbpf.ObjGetOptions{}); !errors.Is(err, unix.ENOENT) {
+		t.Errorf("ObjGet of a missing pin: %v, want ENOENT", err)
+	}
+
+	dirFD, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(dirFD)
+	err = libbpf.ObjPin(m.FD(), "relative", libbpf.ObjPinOptions{FileFlags: unix.BPF_F_PATH_FD, PathFD: dirFD})
+	if why, lacks := testutil.KernelLacks(testutil.FeatureObjPathFD); lacks {
+		t.Log(why)
+		if !errors.Is(err, unix.EINVAL) {
+			t.Errorf("ObjPin with BPF_F_PATH_FD: %v, want EINVAL", err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "relative")); err != nil {
+		t.Errorf("pin relative to the directory fd: %v", err)
+	}
+	fd, err = libbpf.ObjGet("relative", libbpf.ObjGetOptions{FileFlags: unix.BPF_F_PATH_FD | unix.BPF_F_RDONLY, PathFD: dirFD})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ro := mapOfFD(t, fd)
+	if err := ro.Update(u32(3), u64(1), libbpf.UpdateAny); !errors.Is(err, unix.EPERM) {
+		t.Errorf("update through a read-only ObjGet fd: %v, want EPERM", err)
+	}
+	ro.Close()
+	if got := testutil.OpenFDs(t); got != fds+1 { // the directory's
+		t.Errorf("open fds: %d before, %d after", fds, got)
+	}
+}
+
 // TestMapBeyondObject creates, finds and closes maps that belong to no
 // object.
 func TestMapBeyondObject(t *testing.T) {
@@ -522,5 +591,59 @@ func TestMapIterate(t *testing.T) {
 	}
 	if it.Err() == nil {
 		t.Error("iterating a queue: no error")
+	}
+}
+
+// TestMapExclusiveProgram makes a map exclusive to one program: that
+// program loads and uses it, a second program that uses it is refused;
+// kernels without exclusive maps refuse the map.
+func TestMapExclusiveProgram(t *testing.T) {
+	obj := openTest(t, "exclusive")
+	m, owner, intruder := obj.Map("owned"), obj.Program("owner"), obj.Program("intruder")
+	if m.ExclusiveProgram() != nil {
+		t.Error("exclusive program before SetExclusiveProgram")
+	}
+	if err := m.SetExclusiveProgram(owner); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.ExclusiveProgram(); got != owner {
+		t.Errorf("ExclusiveProgram = %v, want owner", got)
+	}
+	other := openTest(t, "basic")
+	if err := m.SetExclusiveProgram(other.Program("run_me")); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("SetExclusiveProgram to another object's program: %v, want EINVAL", err)
+	}
+	err := obj.Load()
+	if why, lacks := testutil.KernelLacks(testutil.FeatureExclusiveMap); lacks {
+		t.Log(why)
+		if !errors.Is(err, unix.EINVAL) {
+			t.Errorf("Load with an exclusive map: %v, want EINVAL", err)
+		}
+		return
+	}
+	if !errors.Is(err, unix.EACCES) || !strings.Contains(err.Error(), "intruder") {
+		t.Fatalf("Load with a second program using the exclusive map: %v, want EACCES naming intruder", err)
+	}
+
+	obj = openTest(t, "exclusive")
+	m, owner, intruder = obj.Map("owned"), obj.Program("owner"), obj.Program("intruder")
+	if err := m.SetExclusiveProgram(owner); err != nil {
+		t.Fatal(err)
+	}
+	if err := intruder.SetAutoload(false); err != nil {
+		t.Fatal(err)
+	}
+	if err := obj.Load(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.Run(nil); err != nil {
+		t.Fatal(err)
+	}
+	v := make([]byte, 8)
+	if err := m.Lookup(u32(0), v); err != nil || binary.NativeEndian.Uint64(v) != 1 {
+		t.Errorf("the owner's count = %v, %v; want 1", v, err)
+	}
+	if err := m.SetExclusiveProgram(owner); !errors.Is(err, unix.EBUSY) {
+		t.Errorf("SetExclusiveProgram after Load: %v, want EBUSY", err)
 	}
 }

@@ -335,8 +335,9 @@ type ProgAttachOptions struct {
 }
 
 // ProgAttach attaches the program progFD to target (a cgroup fd, a sockmap
-// fd, a netns fd, or an ifindex for tcx) without a link (bpf_prog_attach_opts):
-// the legacy attach, which stays until ProgDetach or until the target goes.
+// fd, a netns fd, or an ifindex for tcx) without a link (bpf_prog_attach,
+// or bpf_prog_attach_opts for options besides Flags): the legacy attach,
+// which stays until ProgDetach or until the target goes.
 func ProgAttach(progFD, target int, t AttachType, opts ProgAttachOptions) error {
 	if err := progAttachFD(progFD, target, t, opts); err != nil {
 		return fmt.Errorf("prog attach fd %d to target %d (%s): %w", progFD, target, t, err)
@@ -344,9 +345,26 @@ func ProgAttach(progFD, target int, t AttachType, opts ProgAttachOptions) error 
 	return nil
 }
 
-// ProgDetach detaches the program progFD from target (bpf_prog_detach2).
-func ProgDetach(progFD, target int, t AttachType) error {
-	if err := progDetachFD(progFD, target, t); err != nil {
+// ProgDetachOptions are the options of ProgDetach: for tcx and netkit, which
+// program to detach relative to which, at which revision of the hook.
+type ProgDetachOptions struct {
+	Flags            AttachFlags // AttachBefore, AttachAfter, AttachRelativeID, ...
+	RelativeFD       int
+	RelativeID       uint32
+	ExpectedRevision uint64 // ESTALE if the hook changed since
+}
+
+// ProgDetach detaches the program progFD from target (bpf_prog_detach2, or
+// bpf_prog_detach_opts with options). progFD 0 names no program: it
+// detaches the only program of a hook that holds one, such as a cgroup
+// hook attached without AttachAllowMulti (bpf_prog_detach). opts is at
+// most one value.
+func ProgDetach(progFD, target int, t AttachType, opts ...ProgDetachOptions) error {
+	o, err := optional(opts)
+	if err == nil {
+		err = progDetachFD(progFD, target, t, o)
+	}
+	if err != nil {
 		return fmt.Errorf("prog detach fd %d from target %d (%s): %w", progFD, target, t, err)
 	}
 	return nil
@@ -362,7 +380,8 @@ type ProgQueryResult struct {
 }
 
 // ProgQuery lists the programs attached to target's hook of type t
-// (bpf_prog_query_opts); queryFlags may be unix.BPF_F_QUERY_EFFECTIVE.
+// (bpf_prog_query_opts; bpf_prog_query, which asks for the IDs alone, on
+// the oldest kernels); queryFlags may be unix.BPF_F_QUERY_EFFECTIVE.
 // Kernels that predate per-program attach flags (6.0) or link IDs (6.6)
 // report what they know, the rest of ProgQueryResult left nil.
 func ProgQuery(target int, t AttachType, queryFlags uint32) (ProgQueryResult, error) {

@@ -152,6 +152,9 @@ func xdpQueryID(ifindex int, flags XDPFlags) (uint32, error) {
 // fd-level attach (BPF_PROG_ATTACH, BPF_PROG_DETACH, BPF_PROG_QUERY).
 
 func progAttachFD(progFD, target int, t AttachType, o ProgAttachOptions) error {
+	if o == (ProgAttachOptions{Flags: o.Flags}) {
+		return errnoOf(C.bpf_prog_attach(C.int(progFD), C.int(target), C.enum_bpf_attach_type(t), C.uint(o.Flags)))
+	}
 	copts := C.struct_bpf_prog_attach_opts{sz: C.sizeof_struct_bpf_prog_attach_opts}
 	copts.flags = C.__u32(o.Flags)
 	*(*C.int)(unsafe.Pointer(&copts.anon0)) = C.int(o.ReplaceProgFD)
@@ -161,8 +164,19 @@ func progAttachFD(progFD, target int, t AttachType, o ProgAttachOptions) error {
 	return errnoOf(C.bpf_prog_attach_opts(C.int(progFD), C.int(target), C.enum_bpf_attach_type(t), &copts))
 }
 
-func progDetachFD(progFD, target int, t AttachType) error {
-	return errnoOf(C.bpf_prog_detach2(C.int(progFD), C.int(target), C.enum_bpf_attach_type(t)))
+func progDetachFD(progFD, target int, t AttachType, o ProgDetachOptions) error {
+	switch {
+	case o == (ProgDetachOptions{}) && progFD == 0:
+		return errnoOf(C.bpf_prog_detach(C.int(target), C.enum_bpf_attach_type(t)))
+	case o == (ProgDetachOptions{}):
+		return errnoOf(C.bpf_prog_detach2(C.int(progFD), C.int(target), C.enum_bpf_attach_type(t)))
+	}
+	copts := C.struct_bpf_prog_detach_opts{sz: C.sizeof_struct_bpf_prog_detach_opts}
+	copts.flags = C.__u32(o.Flags)
+	copts.relative_fd = C.int(o.RelativeFD)
+	copts.relative_id = C.__u32(o.RelativeID)
+	copts.expected_revision = C.__u64(o.ExpectedRevision)
+	return errnoOf(C.bpf_prog_detach_opts(C.int(progFD), C.int(target), C.enum_bpf_attach_type(t), &copts))
 }
 
 // progQueryFD fills ids (and flags, when not nil) up to their length and
@@ -170,6 +184,13 @@ func progDetachFD(progFD, target int, t AttachType) error {
 func progQueryFD(target int, t AttachType, queryFlags uint32, progIDs, progFlags, linkIDs, linkFlags []uint32) (count, attachFlags uint32, revision uint64, err error) {
 	var pin runtime.Pinner
 	defer pin.Unpin()
+	if progFlags == nil && linkIDs == nil && linkFlags == nil {
+		// The IDs alone: what the plain form asks, which kernels that
+		// predate the rest answer (no revision then).
+		var cnt, flags C.__u32 = C.__u32(len(progIDs)), 0
+		err = errnoOf(C.bpf_prog_query(C.int(target), C.enum_bpf_attach_type(t), C.__u32(queryFlags), &flags, u32Ptr(&pin, progIDs), &cnt))
+		return uint32(cnt), uint32(flags), 0, err
+	}
 	copts := C.struct_bpf_prog_query_opts{sz: C.sizeof_struct_bpf_prog_query_opts}
 	copts.query_flags = C.__u32(queryFlags)
 	*(*C.__u32)(unsafe.Pointer(&copts.anon0)) = C.__u32(len(progIDs))

@@ -367,7 +367,38 @@ func TestTCXOrder(t *testing.T) {
 			return err
 		}
 		defer la.Close()
-		return checkOrder(t, obj, "b before a", slotTCXB, slotTCXA)
+		if err := checkOrder(t, obj, "b before a", slotTCXB, slotTCXA); err != nil {
+			return err
+		}
+
+		// a once more without a link (libbpf's plain bpf_prog_attach),
+		// detached at the hook's revision (bpf_prog_detach_opts).
+		if err := la.Close(); err != nil {
+			return err
+		}
+		if err := libbpf.ProgAttach(a.FD(), loIndex, libbpf.AttachTypeTCXIngress, libbpf.ProgAttachOptions{}); err != nil {
+			return err
+		}
+		q, err = libbpf.ProgQuery(loIndex, libbpf.AttachTypeTCXIngress, 0)
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(q.ProgIDs, []uint32{idB, idA}) || q.LinkIDs[1] != 0 {
+			t.Errorf("ProgQuery after ProgAttach = %+v, want programs [%d %d], the second without a link", q, idB, idA)
+		}
+		err = libbpf.ProgDetach(a.FD(), loIndex, libbpf.AttachTypeTCXIngress, libbpf.ProgDetachOptions{ExpectedRevision: q.Revision + 100})
+		if !errors.Is(err, unix.ESTALE) {
+			t.Errorf("ProgDetach at a stale revision: %v, want ESTALE", err)
+		}
+		err = libbpf.ProgDetach(a.FD(), loIndex, libbpf.AttachTypeTCXIngress, libbpf.ProgDetachOptions{ExpectedRevision: q.Revision})
+		if err != nil {
+			return err
+		}
+		q, err = libbpf.ProgQuery(loIndex, libbpf.AttachTypeTCXIngress, 0)
+		if err != nil || !slices.Equal(q.ProgIDs, []uint32{idB}) {
+			t.Errorf("ProgQuery after ProgDetach = %+v, %v; want program %d alone", q, err, idB)
+		}
+		return nil
 	})
 }
 
@@ -706,10 +737,59 @@ func TestCgroup(t *testing.T) {
 	if err := libbpf.ProgDetach(prog.FD(), cgFD, egress); !errors.Is(err, unix.ENOENT) {
 		t.Errorf("second ProgDetach: %v, want ENOENT", err)
 	}
+	// Attached alone (no AttachAllowMulti), detached without naming it.
+	if err := libbpf.ProgAttach(prog.FD(), cgFD, egress, libbpf.ProgAttachOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if q, err := libbpf.ProgQuery(cgFD, egress, 0); err != nil || !slices.Equal(q.ProgIDs, []uint32{id}) || q.AttachFlags != 0 {
+		t.Errorf("ProgQuery = %+v, %v; want program %d attached without flags", q, err, id)
+	}
+	if err := libbpf.ProgDetach(0, cgFD, egress); err != nil {
+		t.Fatal(err)
+	}
+	if q, err := libbpf.ProgQuery(cgFD, egress, 0); err != nil || len(q.ProgIDs) != 0 {
+		t.Errorf("ProgQuery after ProgDetach(0) = %+v, %v; want no programs", q, err)
+	}
 	if err := child(0, 2); err != nil {
 		t.Fatal(err)
 	}
 	if err := expectSlots(t, obj, "ProgAttach", map[int]uint64{slotCgroupEgress: n + m}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestLinkCreate makes an XDP link at the fd level on lo: the interface
+// runs the program while the link fd is open.
+func TestLinkCreate(t *testing.T) {
+	obj := loadNetattach(t, "xdp_count")
+	prog := obj.Program("xdp_count")
+	id, err := progID(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.InNetns(t, func() error {
+		fd, err := libbpf.LinkCreate(prog.FD(), loIndex, libbpf.AttachTypeXDP, libbpf.LinkCreateOptions{Flags: unix.XDP_FLAGS_SKB_MODE})
+		if why, lacks := testutil.KernelLacks(testutil.FeatureXDPLink); lacks {
+			t.Log(why)
+			if !errors.Is(err, unix.EINVAL) {
+				unix.Close(fd)
+				t.Errorf("LinkCreate of an XDP link: %v, want EINVAL", err)
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if got, err := libbpf.XDPQueryID(loIndex, libbpf.XDPFlags(unix.XDP_FLAGS_SKB_MODE)); err != nil || got != id {
+			t.Errorf("XDPQueryID with the link = %d, %v; want %d", got, err, id)
+		}
+		if _, err := libbpf.LinkCreate(prog.FD(), loIndex, libbpf.AttachTypeXDP, libbpf.LinkCreateOptions{Flags: unix.XDP_FLAGS_SKB_MODE}); !errors.Is(err, unix.EBUSY) {
+			t.Errorf("a second XDP link on lo: %v, want EBUSY", err)
+		}
+		unix.Close(fd)
+		if got, err := libbpf.XDPQueryID(loIndex, libbpf.XDPFlags(unix.XDP_FLAGS_SKB_MODE)); err != nil || got != 0 {
+			t.Errorf("XDPQueryID after closing the link = %d, %v; want 0", got, err)
+		}
+		return nil
+	})
 }

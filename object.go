@@ -124,10 +124,15 @@ func openLocked(op *operation, open func(op uintptr) (*cObject, error)) (*cObjec
 // Name returns the object's name.
 func (o *Object) Name() string { return o.name }
 
-// Program returns the program called name, or nil.
+// Program returns the program called name, or nil
+// (bpf_object__find_program_by_name).
 func (o *Object) Program(name string) *Program {
+	if o.c == nil {
+		return nil
+	}
+	c := objectFindProgram(o.c, name)
 	for _, p := range o.progs {
-		if p.name == name {
+		if c != nil && p.c == c {
 			return p
 		}
 	}
@@ -137,14 +142,77 @@ func (o *Object) Program(name string) *Program {
 // Programs returns the object's programs in ELF order.
 func (o *Object) Programs() []*Program { return append([]*Program(nil), o.progs...) }
 
-// Map returns the map called name, or nil.
+// Map returns the map called name, or nil (bpf_object__find_map_by_name):
+// a global data map answers to its section name (".rodata") as well.
 func (o *Object) Map(name string) *Map {
+	if o.c == nil {
+		return nil
+	}
+	c := objectFindMap(o.c, name)
 	for _, m := range o.maps {
-		if m.name == name {
+		if c != nil && m.c == c {
 			return m
 		}
 	}
 	return nil
+}
+
+// FindMapFDByName returns the fd of the map called name
+// (bpf_object__find_map_fd_by_name): ENOENT if there is none, ErrNotLoaded
+// before Load (or Prepare) created it. The Object owns the fd.
+func (o *Object) FindMapFDByName(name string) (int, error) {
+	if o.c == nil {
+		return -1, fmt.Errorf("object %q: map %s fd: %w", o.name, name, ErrClosed)
+	}
+	fd, err := objectFindMapFD(o.c, name)
+	if err != nil {
+		return -1, fmt.Errorf("object %q: map %s fd: %w", o.name, name, err)
+	}
+	if fd < 0 {
+		return -1, fmt.Errorf("object %q: map %s fd: %w", o.name, name, ErrNotLoaded)
+	}
+	return fd, nil
+}
+
+// KVersion returns the kernel version the object declares in its "version"
+// section, or was given by SetKVersion (bpf_object__kversion); 0 if none.
+// Only kprobe programs of kernels before 5.0 need it.
+func (o *Object) KVersion() uint32 {
+	if o.c == nil {
+		return 0
+	}
+	return objectKVersion(o.c)
+}
+
+// SetKVersion sets the kernel version the object's programs are loaded
+// with, before Load (bpf_object__set_kversion).
+func (o *Object) SetKVersion(v uint32) error {
+	if o.c == nil {
+		return fmt.Errorf("object %q: set kernel version: %w", o.name, ErrClosed)
+	}
+	if err := objectSetKVersion(o.c, v); err != nil {
+		return fmt.Errorf("object %q: set kernel version %#x: %w", o.name, v, err)
+	}
+	return nil
+}
+
+// TokenFD returns the fd of the BPF token Load created for the object
+// (bpf_object__token_fd, see OpenOptions.BPFTokenPath), or -1 if it uses
+// none. The Object owns it.
+func (o *Object) TokenFD() int {
+	if o.c == nil {
+		return -1
+	}
+	return objectTokenFD(o.c)
+}
+
+// BTFFD returns the fd of the object's BTF in the kernel once Load (or
+// Prepare) loaded it (bpf_object__btf_fd), or -1. The Object owns it.
+func (o *Object) BTFFD() int {
+	if o.c == nil {
+		return -1
+	}
+	return objectBTFFD(o.c)
 }
 
 // Maps returns the object's maps, including the ones for global data.
@@ -154,18 +222,30 @@ func (o *Object) Maps() []*Map { return append([]*Map(nil), o.maps...) }
 // program the verifier rejects fails it with a *LoadError that holds the
 // verifier log; after a failed Load libbpf has released every map and
 // program, and the Object can only be closed.
-func (o *Object) Load() error {
-	if err := o.enter("load"); err != nil {
+func (o *Object) Load() error { return o.loadStep("load", objectLoad) }
+
+// loadStep runs Load or Prepare: step is the libbpf call, run with the
+// operation its callbacks find.
+func (o *Object) loadStep(what string, step func(*cObject, uintptr) error) error {
+	if err := o.enter(what); err != nil {
 		return err
 	}
 	defer o.leave()
 	op := newOperation(o)
 	defer op.release()
-	if err := objectLoad(o.c, uintptr(op.handle)); err != nil {
-		return op.failure(fmt.Sprintf("load object %q", o.name), err)
+	if err := step(o.c, uintptr(op.handle)); err != nil {
+		return op.failure(fmt.Sprintf("%s object %q", what, o.name), err)
 	}
 	return nil
 }
+
+// Prepare does the first half of Load (bpf_object__prepare): it resolves
+// externs, relocates, loads the object's BTF and creates the maps, but
+// loads no program. Between Prepare and Load the maps exist and can be
+// filled, their fds given to other code, before any program runs. Load
+// then loads the programs. As with Load, a failed Prepare leaves an Object
+// that can only be closed; a second Prepare fails with EINVAL.
+func (o *Object) Prepare() error { return o.loadStep("prepare", objectPrepare) }
 
 // Attach auto-attaches the object the way a libbpf skeleton does: every
 // program with autoload and autoattach on whose handler can attach it, in ELF

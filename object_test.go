@@ -1,6 +1,7 @@
 package libbpf_test
 
 import (
+	"debug/elf"
 	"errors"
 	"fmt"
 	"io"
@@ -115,6 +116,14 @@ func TestAttachProbes(t *testing.T) {
 		{"uretprobe", "basic", "on_uprobe", 3, func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error) {
 			return p.AttachUprobe(libbpf.UprobeOptions{Path: path, Symbol: "golibbpf_tick", PID: pid, Retprobe: true})
 		}},
+		// An offset in the file and no symbol: libbpf's plain
+		// bpf_program__attach_uprobe.
+		{"uprobe at a file offset", "basic", "on_uprobe", 3, func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error) {
+			return p.AttachUprobe(libbpf.UprobeOptions{Path: path, Offset: symbolFileOffset(t, path, "golibbpf_tick"), PID: pid})
+		}},
+		{"uretprobe at a file offset", "basic", "on_uprobe", 3, func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error) {
+			return p.AttachUprobe(libbpf.UprobeOptions{Path: path, Offset: symbolFileOffset(t, path, "golibbpf_tick"), PID: pid, Retprobe: true})
+		}},
 		{"uprobe_multi", "basic", "on_uprobe_multi", 4, func(p *libbpf.Program, path string, pid int) (*libbpf.Link, error) {
 			return p.AttachUprobeMulti(libbpf.UprobeMultiOptions{Path: path, Pattern: "golibbpf_*", PID: pid})
 		}},
@@ -141,6 +150,33 @@ func TestAttachProbes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// symbolFileOffset returns the offset in the ELF file at path of the code
+// of function name, where a uprobe on it goes.
+func symbolFileOffset(t *testing.T, path, name string) uint64 {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	syms, err := f.Symbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range syms {
+		if s.Name != name || elf.ST_TYPE(s.Info) != elf.STT_FUNC {
+			continue
+		}
+		for _, p := range f.Progs {
+			if p.Type == elf.PT_LOAD && p.Flags&elf.PF_X != 0 && s.Value >= p.Vaddr && s.Value < p.Vaddr+p.Memsz {
+				return s.Value - p.Vaddr + p.Off
+			}
+		}
+	}
+	t.Fatalf("%s: no function %s in an executable segment", path, name)
+	return 0
 }
 
 func TestAttachUprobeMissingSymbol(t *testing.T) {
@@ -503,4 +539,114 @@ func cycleNamed(name string) error {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	return obj.Attach()
+}
+
+// TestObjectPrepare: Prepare creates the maps but loads no program; a map
+// filled between Prepare and Load is what the programs see once loaded.
+func TestObjectPrepare(t *testing.T) {
+	obj := openTest(t, "basic")
+	if err := obj.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	if fd := obj.Program("run_me").FD(); fd >= 0 {
+		t.Errorf("program fd %d after Prepare, want none", fd)
+	}
+	fd, err := obj.FindMapFDByName("counts")
+	if err != nil || fd != obj.Map("counts").FD() {
+		t.Fatalf("FindMapFDByName(counts) after Prepare = %d, %v; want the map's fd %d", fd, err, obj.Map("counts").FD())
+	}
+	if obj.BTFFD() < 0 {
+		t.Error("no BTF fd after Prepare")
+	}
+	if err := obj.Map("counts").Update(u32(6), u64(100), libbpf.UpdateAny); err != nil {
+		t.Fatal(err)
+	}
+	if err := obj.Prepare(); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("second Prepare: %v, want EINVAL", err)
+	}
+	if err := obj.Load(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := obj.Program("run_me").Run(nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := counter(t, obj, 6); got != 101 {
+		t.Errorf("count after a run on a map set before Load: %d, want 101", got)
+	}
+}
+
+// TestObjectLookups: Map and Program find by name through libbpf (global
+// data maps by section name too), FindMapFDByName tells a missing map from
+// one not created yet, and the accessors of an object's load state answer
+// before and after Load and after Close.
+func TestObjectLookups(t *testing.T) {
+	obj := openTest(t, "basic")
+	if obj.Program("on_sys_enter") == nil || obj.Program("no_such") != nil {
+		t.Error("Program: want on_sys_enter, and nil for a missing name")
+	}
+	if obj.Map("counts") == nil || obj.Map("no_such") != nil {
+		t.Error("Map: want counts, and nil for a missing name")
+	}
+	if _, err := obj.FindMapFDByName("counts"); !errors.Is(err, libbpf.ErrNotLoaded) {
+		t.Errorf("FindMapFDByName before Load: %v, want ErrNotLoaded", err)
+	}
+	if _, err := obj.FindMapFDByName("no_such"); !errors.Is(err, unix.ENOENT) {
+		t.Errorf("FindMapFDByName of a missing map: %v, want ENOENT", err)
+	}
+	if obj.BTFFD() != -1 || obj.TokenFD() != -1 {
+		t.Errorf("before Load: BTF fd %d, token fd %d; want -1, -1", obj.BTFFD(), obj.TokenFD())
+	}
+	if err := obj.SetKVersion(0x060c00); err != nil || obj.KVersion() != 0x060c00 {
+		t.Errorf("SetKVersion(0x060c00): %v, then KVersion %#x", err, obj.KVersion())
+	}
+	if err := obj.Load(); err != nil {
+		t.Fatal(err)
+	}
+	if err := obj.SetKVersion(1); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("SetKVersion after Load: %v, want EINVAL", err)
+	}
+	if obj.BTFFD() < 0 {
+		t.Error("no BTF fd after Load")
+	}
+	// No BPF file system with delegation here: Load made no token.
+	if fd := obj.TokenFD(); fd != -1 {
+		t.Errorf("token fd %d without delegation, want -1", fd)
+	}
+	obj.Close()
+	if obj.Program("on_sys_enter") != nil || obj.Map("counts") != nil || obj.BTFFD() != -1 {
+		t.Error("closed object still finds programs, maps or its BTF")
+	}
+	if _, err := obj.FindMapFDByName("counts"); !errors.Is(err, libbpf.ErrClosed) {
+		t.Errorf("FindMapFDByName after Close: %v, want ErrClosed", err)
+	}
+}
+
+// TestProgramUnload: an unloaded program has no fd and its kernel program
+// is gone once nothing else holds it.
+func TestProgramUnload(t *testing.T) {
+	obj := loadBasic(t)
+	p := obj.Program("run_me")
+	info, err := p.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Unload(); err != nil {
+		t.Fatal(err)
+	}
+	if fd := p.FD(); fd != -1 {
+		t.Errorf("FD after Unload = %d, want -1", fd)
+	}
+	if _, err := p.Run(nil); err == nil {
+		t.Error("Run after Unload succeeded")
+	}
+	if lp, err := libbpf.ProgramFromID(info.ID); !errors.Is(err, unix.ENOENT) {
+		if lp != nil {
+			lp.Close()
+		}
+		t.Errorf("ProgramFromID(%d) after Unload: %v, want ENOENT", info.ID, err)
+	}
+	obj.Close()
+	if err := p.Unload(); !errors.Is(err, libbpf.ErrClosed) {
+		t.Errorf("Unload after Close: %v, want ErrClosed", err)
+	}
 }

@@ -163,6 +163,25 @@ func (p *Program) BindMap(m *Map) error {
 	})
 }
 
+// The BPF streams of a program (enum bpf_stream_id), which the
+// bpf_stream_vprintk kfunc and the kernel's own reports write to.
+const (
+	StreamStdout uint32 = 1 // BPF_STDOUT
+	StreamStderr uint32 = 2 // BPF_STDERR
+)
+
+// ProgStreamRead moves up to len(buf) bytes of the text the program progFD
+// wrote to its stream streamID (StreamStdout, StreamStderr) into buf and
+// returns how many; what is read is gone from the stream
+// (bpf_prog_stream_read, Linux 6.17).
+func ProgStreamRead(progFD int, streamID uint32, buf []byte) (int, error) {
+	n, err := progStreamRead(progFD, streamID, buf)
+	if err != nil {
+		return 0, fmt.Errorf("read stream %d of program fd %d: %w", streamID, progFD, err)
+	}
+	return n, nil
+}
+
 // loaded runs fn on the loaded program and its fd, and wraps its error.
 func (p *Program) loaded(what string, fn func(c *cProgram, fd int) error) error {
 	c, err := p.ptr()

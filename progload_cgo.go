@@ -16,6 +16,14 @@ import "C"
 
 import "unsafe"
 
+func progStreamRead(progFD int, streamID uint32, buf []byte) (int, error) {
+	n := C.bpf_prog_stream_read(C.int(progFD), C.__u32(streamID), bytesPtr(buf), C.__u32(len(buf)), nil)
+	if n < 0 {
+		return 0, errnoOf(n)
+	}
+	return int(n), nil
+}
+
 // insnSize is the size of struct bpf_insn.
 const insnSize = C.sizeof_struct_bpf_insn
 
@@ -75,12 +83,16 @@ func progLineInfo(p *cProgram) ([]LineInfo, error) {
 		}
 		return nil, errnoOrEINVAL(err)
 	}
-	out := make([]LineInfo, n)
-	for i, r := range unsafe.Slice(info, n) {
-		out[i] = LineInfo{InsnOff: uint32(r.insn_off), FileNameOff: uint32(r.file_name_off),
-			LineOff: uint32(r.line_off), LineCol: uint32(r.line_col)}
+	recs, out := unsafe.Slice(info, n), make([]LineInfo, n)
+	for i := range recs {
+		out[i] = lineInfoOf(&recs[i])
 	}
 	return out, nil
+}
+
+func lineInfoOf(r *C.struct_bpf_line_info) LineInfo {
+	return LineInfo{InsnOff: uint32(r.insn_off), FileNameOff: uint32(r.file_name_off),
+		LineOff: uint32(r.line_off), LineCol: uint32(r.line_col)}
 }
 
 func progPin(p *cProgram, path string) error {

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/golibbpf/libbpf"
+	"github.com/golibbpf/libbpf/internal/testutil"
 )
 
 // run runs a loaded syscall program and returns its return value.
@@ -243,17 +244,11 @@ func objGet(path string) (int, error) {
 // bpf_btf_info, ...) of the BPF object fd.
 func objInfo(t *testing.T, fd int) []byte {
 	t.Helper()
-	info := new([64]byte)
-	attr := struct {
-		fd, infoLen uint32
-		info        uint64
-	}{uint32(fd), uint32(len(info)), uint64(uintptr(unsafe.Pointer(&info[0])))}
-	_, _, errno := unix.Syscall(unix.SYS_BPF, unix.BPF_OBJ_GET_INFO_BY_FD, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr))
-	runtime.KeepAlive(info)
-	if errno != 0 {
-		t.Fatalf("BPF_OBJ_GET_INFO_BY_FD: %v", errno)
+	info := make([]byte, 64)
+	if n, err := libbpf.ObjGetInfoByFD(fd, info); err != nil || n == 0 || n > len(info) {
+		t.Fatalf("ObjGetInfoByFD = %d, %v; want up to %d bytes", n, err, len(info))
 	}
-	return info[:]
+	return info
 }
 
 func progIDOfFD(t *testing.T, fd int) uint32 { return binary.NativeEndian.Uint32(objInfo(t, fd)[4:]) }
@@ -261,4 +256,53 @@ func progIDOfFD(t *testing.T, fd int) uint32 { return binary.NativeEndian.Uint32
 // progMapCount returns nr_map_ids of the program fd.
 func progMapCount(t *testing.T, fd int) uint32 {
 	return binary.NativeEndian.Uint32(objInfo(t, fd)[52:])
+}
+
+// TestProgStreamRead reads what a program wrote to its BPF stdout stream,
+// once: the read consumes it. Where the program cannot write (the kfunc is
+// missing or fails), the stream reads empty; kernels without streams
+// refuse the read.
+func TestProgStreamRead(t *testing.T) {
+	if why, lacks := testutil.KernelLacks(testutil.FeatureProgStream); lacks {
+		t.Log(why)
+		basic := loadBasic(t)
+		n, err := libbpf.ProgStreamRead(basic.Program("filter_me").FD(), libbpf.StreamStdout, make([]byte, 64))
+		if !errors.Is(err, unix.EINVAL) {
+			t.Errorf("ProgStreamRead = %d, %v; want EINVAL", n, err)
+		}
+		return
+	}
+	obj := openTest(t, "stream")
+	if err := obj.Load(); err != nil {
+		t.Fatal(err)
+	}
+	p := obj.Program("say")
+	res, err := p.Run(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 256)
+	n, err := libbpf.ProgStreamRead(p.FD(), libbpf.StreamStdout, buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := libbpf.ProgStreamRead(p.FD(), 7, buf); !errors.Is(err, unix.ENOENT) {
+		t.Errorf("ProgStreamRead of stream 7: %v, want ENOENT", err)
+	}
+	if why, lacks := testutil.KernelLacks(testutil.FeatureStreamPrintk); lacks {
+		t.Log(why)
+		if res.Return == 0 || n != 0 {
+			t.Errorf("the program returned %d and the stream holds %q; want a failed write and nothing", int32(res.Return), buf[:n])
+		}
+		return
+	}
+	if res.Return != 0 {
+		t.Fatalf("bpf_stream_vprintk_impl returned %d", int32(res.Return))
+	}
+	if got, want := string(buf[:n]), "hello from bpf 42\n"; got != want {
+		t.Errorf("stdout stream %q, want %q", got, want)
+	}
+	if n, err := libbpf.ProgStreamRead(p.FD(), libbpf.StreamStdout, buf); n != 0 || err != nil {
+		t.Errorf("second read = %q, %v; want nothing left", buf[:n], err)
+	}
 }

@@ -213,6 +213,22 @@ func (p *Program) FD() int {
 	return progFD(c)
 }
 
+// Unload closes the program's fd (bpf_program__unload): the kernel frees
+// the program once no link, pin or other fd holds it, and FD returns -1.
+// libbpf loads a program only with its object, so it stays unloaded. From
+// a callback of its object's Load or Attach it fails with ErrInCallback.
+func (p *Program) Unload() error {
+	c, err := p.ptr()
+	if err != nil {
+		return fmt.Errorf("unload: %w", err)
+	}
+	if p.obj != nil && p.obj.busy {
+		return p.errorf(ErrInCallback, "unload")
+	}
+	progUnload(c)
+	return nil
+}
+
 // Attach attaches the program the way its section handler says
 // (bpf_program__attach): a custom handler's Attach callback, or libbpf's own.
 // A program whose handler cannot or will not attach it fails with
@@ -259,7 +275,8 @@ type RawTracepointOptions struct {
 }
 
 // AttachRawTracepoint attaches the program to the raw tracepoint name
-// (bpf_program__attach_raw_tracepoint_opts). opts is at most one value.
+// (bpf_program__attach_raw_tracepoint, or its _opts form with options).
+// opts is at most one value.
 func (p *Program) AttachRawTracepoint(name string, opts ...RawTracepointOptions) (*Link, error) {
 	return p.attach(func(c *cProgram) (*cLink, error) {
 		o, err := optional(opts)
@@ -277,7 +294,8 @@ type TracepointOptions struct {
 }
 
 // AttachTracepoint attaches the program to the tracepoint category:name
-// (bpf_program__attach_tracepoint_opts). opts is at most one value.
+// (bpf_program__attach_tracepoint, or its _opts form with options). opts
+// is at most one value.
 func (p *Program) AttachTracepoint(category, name string, opts ...TracepointOptions) (*Link, error) {
 	return p.attach(func(c *cProgram) (*cLink, error) {
 		o, err := optional(opts)
@@ -297,7 +315,7 @@ type PerfEventOptions struct {
 }
 
 // AttachPerfEvent attaches the program to the perf event fd
-// (bpf_program__attach_perf_event_opts). On success the link owns fd:
+// (bpf_program__attach_perf_event, or its _opts form with options). On success the link owns fd:
 // destroying the link closes it. opts is at most one value.
 func (p *Program) AttachPerfEvent(fd int, opts ...PerfEventOptions) (*Link, error) {
 	return p.attach(func(c *cProgram) (*cLink, error) {
@@ -339,7 +357,8 @@ type UprobeOptions struct {
 	AttachMode   ProbeAttachMode
 }
 
-// AttachUprobe attaches a uprobe or uretprobe.
+// AttachUprobe attaches a uprobe or uretprobe (bpf_program__attach_uprobe
+// for a file offset alone, bpf_program__attach_uprobe_opts otherwise).
 func (p *Program) AttachUprobe(opts UprobeOptions) (*Link, error) {
 	return p.attach(func(c *cProgram) (*cLink, error) {
 		pid, err := libbpfPID(opts.PID)

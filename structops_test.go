@@ -163,3 +163,33 @@ func TestAttachStructOpsTwice(t *testing.T) {
 		t.Errorf("%s went with the failed second registration", ccName)
 	}
 }
+
+// TestAssocStructOps associates programs with a struct_ops map, where the
+// kernel has BPF_PROG_ASSOC_STRUCT_OPS; libbpf refuses a struct_ops
+// program and a map that is not struct_ops on any kernel.
+func TestAssocStructOps(t *testing.T) {
+	obj := loadStructOps(t)
+	if obj == nil {
+		return
+	}
+	basic := loadBasic(t)
+	cc := obj.Map("cc_v1")
+	if err := obj.Program("cc_init_v1").AssocStructOps(cc); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("AssocStructOps of a struct_ops program: %v, want EINVAL", err)
+	}
+	if err := basic.Program("run_me").AssocStructOps(basic.Map("counts")); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("AssocStructOps with an array map: %v, want EINVAL", err)
+	}
+	errFD := libbpf.ProgAssocStructOps(basic.Program("run_me").FD(), cc.FD(), libbpf.ProgAssocStructOpsOptions{})
+	errProg := basic.Program("filter_me").AssocStructOps(cc)
+	if why, lacks := testutil.KernelLacks(testutil.FeatureAssocStructOps); lacks {
+		t.Log(why)
+		if !errors.Is(errFD, unix.EINVAL) || !errors.Is(errProg, unix.EINVAL) {
+			t.Errorf("associating without kernel support: %v and %v, want EINVAL", errFD, errProg)
+		}
+		return
+	}
+	if errFD != nil || errProg != nil {
+		t.Errorf("ProgAssocStructOps: %v; AssocStructOps: %v", errFD, errProg)
+	}
+}

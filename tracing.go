@@ -25,7 +25,8 @@ type KprobeOptions struct {
 }
 
 // AttachKprobe attaches a kprobe (or kretprobe) program to the kernel
-// function funcName (bpf_program__attach_kprobe_opts). On a kernel without
+// function funcName (bpf_program__attach_kprobe, or its _opts form with
+// more options than Retprobe). On a kernel without
 // kprobes the error wraps ErrKprobesUnavailable.
 func (p *Program) AttachKprobe(funcName string, opts KprobeOptions) (*Link, error) {
 	return p.attach(func(c *cProgram) (*cLink, error) {
@@ -140,13 +141,32 @@ func kprobesAvailable() bool {
 	return false
 }
 
+// RawTracepointOpen attaches the loaded program progFD to the raw
+// tracepoint name at the fd level and returns the link's fd, which the
+// caller owns: closing it detaches (bpf_raw_tracepoint_open, or
+// bpf_raw_tracepoint_open_opts with options). name is "" for a program
+// whose attach target came with its load (tp_btf, fentry and kin).
+// Program.AttachRawTracepoint does it for a *Program. opts is at most one
+// value.
+func RawTracepointOpen(name string, progFD int, opts ...RawTracepointOptions) (int, error) {
+	o, err := optional(opts)
+	var fd int
+	if err == nil {
+		fd, err = rawTracepointOpen(name, progFD, o)
+	}
+	if err != nil {
+		return -1, fmt.Errorf("raw tracepoint %q open for program fd %d: %w", name, progFD, err)
+	}
+	return fd, nil
+}
+
 // TraceOptions are the options of AttachTrace (struct bpf_trace_opts).
 type TraceOptions struct {
 	Cookie uint64 // bpf_get_attach_cookie()
 }
 
 // AttachTrace attaches a tracing program (fentry, fexit, fmod_ret, or tp_btf) to the target it was loaded
-// for (bpf_program__attach_trace_opts). fentry and its kin need BPF
+// for (bpf_program__attach_trace, or its _opts form with a cookie). fentry and its kin need BPF
 // trampolines (Linux 5.5 on x86-64; 6.0 on arm64).
 func (p *Program) AttachTrace(opts TraceOptions) (*Link, error) {
 	return p.attach(func(c *cProgram) (*cLink, error) { return progAttachTrace(c, &opts) },

@@ -1,7 +1,9 @@
 package libbpf_test
 
 import (
+	"encoding/binary"
 	"errors"
+	"os"
 	"runtime"
 	"testing"
 
@@ -154,6 +156,23 @@ func TestAttachCookies(t *testing.T) {
 			checkFires(t, obj, 6, 42, burnCPU)
 		}
 	})
+	t.Run("perf_event without options", func(t *testing.T) {
+		// libbpf's plain bpf_program__attach_perf_event.
+		obj := loadTracing(t)
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		fd, err := testutil.OpenCPUClock(0, 100_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := obj.Program("on_perf_event").AttachPerfEvent(fd)
+		if err != nil {
+			unix.Close(fd)
+			t.Fatal(err)
+		}
+		defer l.Close()
+		checkFires(t, obj, 6, 0, burnCPU)
+	})
 	t.Run("too many options", func(t *testing.T) {
 		obj := loadTracing(t)
 		fds := testutil.OpenFDs(t)
@@ -290,4 +309,82 @@ func TestKprobeMultiOptions(t *testing.T) {
 	checkClean(t, "kprobe without a function", fds, l, err, unix.EINVAL)
 	l, err = obj.Program("on_ksyscall").AttachKsyscall("", libbpf.KsyscallOptions{})
 	checkClean(t, "ksyscall without a syscall", fds, l, err, unix.EINVAL)
+}
+
+// TestRawTracepointOpen attaches a program at the fd level: it counts while
+// the link fd is open, TaskFDQuery and ObjGetInfoByFD describe the fd, and
+// a cookie reaches the link where the kernel takes raw tracepoint cookies.
+func TestRawTracepointOpen(t *testing.T) {
+	obj := loadBasic(t)
+	prog := obj.Program("on_sys_enter")
+	pinfo, err := prog.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, err := libbpf.RawTracepointOpen("sys_enter", prog.FD())
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitCount(t, obj, 0, 1, getppid)
+	q, err := libbpf.TaskFDQuery(os.Getpid(), fd, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.Type != libbpf.TaskFDRawTracepoint || q.Name != "sys_enter" || q.ProgID != pinfo.ID {
+		t.Errorf("TaskFDQuery = %+v, want raw tracepoint sys_enter of program %d", q, pinfo.ID)
+	}
+	info := make([]byte, 64)
+	if n, err := libbpf.ObjGetInfoByFD(fd, info); err != nil || n < 12 {
+		t.Fatalf("ObjGetInfoByFD = %d, %v", n, err)
+	}
+	if typ, progID := binary.NativeEndian.Uint32(info), binary.NativeEndian.Uint32(info[8:]); libbpf.LinkType(typ) != libbpf.LinkTypeRawTracepoint || progID != pinfo.ID {
+		t.Errorf("link info: type %s, program %d; want raw_tracepoint, %d", libbpf.LinkType(typ), progID, pinfo.ID)
+	}
+	unix.Close(fd)
+	before := counter(t, obj, 0)
+	getppid()
+	if after := counter(t, obj, 0); after != before {
+		t.Errorf("counted %d times after the link fd was closed", after-before)
+	}
+
+	fd, err = libbpf.RawTracepointOpen("sys_enter", prog.FD(), libbpf.RawTracepointOptions{Cookie: 7})
+	if why, lacks := testutil.KernelLacks(testutil.FeatureRawTPCookie); lacks {
+		t.Log(why)
+		if !errors.Is(err, unix.EINVAL) {
+			unix.Close(fd)
+			t.Errorf("raw tracepoint with a cookie: %v, want EINVAL", err)
+		}
+	} else {
+		if err != nil {
+			t.Fatal(err)
+		}
+		info = make([]byte, 64) // no name buffer, no name length
+		if _, err := libbpf.ObjGetInfoByFD(fd, info); err != nil {
+			t.Fatal(err)
+		}
+		id := binary.NativeEndian.Uint32(info[4:])
+		if id == 0 {
+			t.Fatal("link id 0")
+		}
+		l, err := libbpf.LinkFromID(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if li, err := l.Info(); err != nil || li.Cookie != 7 {
+			t.Errorf("link info = %+v, %v; want cookie 7", li, err)
+		}
+		l.Close()
+		unix.Close(fd)
+	}
+
+	if fd, err := libbpf.RawTracepointOpen("golibbpf_no_such", prog.FD()); !errors.Is(err, unix.ENOENT) {
+		unix.Close(fd)
+		t.Errorf("raw tracepoint golibbpf_no_such: %v, want ENOENT", err)
+	}
+	if _, err := libbpf.TaskFDQuery(os.Getpid(), 0, 0); err == nil {
+		t.Error("TaskFDQuery of stdin succeeded")
+	}
+	if _, err := libbpf.ObjGetInfoByFD(0, info); !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.EBADF) {
+		t.Errorf("ObjGetInfoByFD of stdin: %v, want EINVAL or EBADF", err)
+	}
 }

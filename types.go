@@ -20,6 +20,10 @@ func (t AttachType) String() string { return typeName(attachTypeString(t), "Atta
 // String returns libbpf's name of the type, e.g. "hash".
 func (t MapType) String() string { return typeName(mapTypeString(t), "MapType", uint32(t)) }
 
+// String returns libbpf's name of the type, e.g. "raw_tracepoint"
+// (libbpf_bpf_link_type_str).
+func (t LinkType) String() string { return typeName(linkTypeString(t), "LinkType", uint32(t)) }
+
 func typeName(name, kind string, v uint32) string {
 	if name == "" {
 		return fmt.Sprintf("%s(%d)", kind, v)

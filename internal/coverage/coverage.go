@@ -19,6 +19,7 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -80,9 +81,19 @@ type node struct {
 // own receiver, "?" when unknown.
 type ref struct{ recv, name string }
 
-// Analyze returns, for each libbpf function the root package at dir
-// reaches, the exported Go APIs that reach it.
-func Analyze(dir string, libbpf map[string]bool) (map[string][]string, error) {
+// Analysis is what Analyze finds in the root package.
+type Analysis struct {
+	// Reach gives, for each libbpf function the package reaches, the
+	// exported Go APIs that reach it.
+	Reach map[string][]string
+	// APIs holds the package's exported functions, methods ("(*Map).Lookup")
+	// and types: the names the tables of this package may cite.
+	APIs map[string]bool
+}
+
+// Analyze reads the root package at dir and finds which of the libbpf
+// functions it reaches, and from where.
+func Analyze(dir string, libbpf map[string]bool) (*Analysis, error) {
 	fset := token.NewFileSet()
 	paths, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
@@ -132,8 +143,16 @@ func Analyze(dir string, libbpf map[string]bool) (map[string][]string, error) {
 	nodes := map[string]*node{}
 	funcs := map[string]bool{}       // package-level function names
 	methods := map[string][]string{} // method name -> receiver types
+	vars := map[string]bool{}        // package-level variable names
 	for _, f := range files {
 		for _, d := range f.Decls {
+			if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.VAR {
+				for _, spec := range g.Specs {
+					for _, name := range spec.(*ast.ValueSpec).Names {
+						vars[name.Name] = true
+					}
+				}
+			}
 			fd, ok := d.(*ast.FuncDecl)
 			if !ok {
 				continue
@@ -146,46 +165,72 @@ func Analyze(dir string, libbpf map[string]bool) (map[string][]string, error) {
 			}
 		}
 	}
+	// inspect records the C calls and the references of body in n.
+	inspect := func(n *node, body ast.Node, recv, recvName string) {
+		ast.Inspect(body, func(x ast.Node) bool {
+			switch e := x.(type) {
+			case *ast.SelectorExpr:
+				if id, ok := e.X.(*ast.Ident); ok && id.Name == "C" {
+					n.cCalls[e.Sel.Name] = true
+					return true
+				}
+				if sel := info.Selections[e]; sel != nil {
+					if f, ok := sel.Obj().(*types.Func); ok {
+						n.refs = append(n.refs, ref{methodRecv(f), f.Name()})
+					}
+					return true
+				}
+				if id, ok := e.X.(*ast.Ident); ok && id.Name == recvName && recvName != "" {
+					n.refs = append(n.refs, ref{recv, e.Sel.Name})
+				} else {
+					n.refs = append(n.refs, ref{"?", e.Sel.Name})
+				}
+			case *ast.Ident:
+				if info.Defs[e] != nil {
+					return true // a declaration, such as a parameter named like a function
+				}
+				obj := info.Uses[e]
+				f, isFunc := obj.(*types.Func)
+				if obj == nil && funcs[e.Name] || isFunc && methodRecv(f) == "" && funcs[e.Name] {
+					n.refs = append(n.refs, ref{"", e.Name})
+				}
+				if v, ok := obj.(*types.Var); ok && vars[e.Name] && v.Parent() == v.Pkg().Scope() {
+					n.refs = append(n.refs, ref{"", varKey(e.Name)})
+				}
+			}
+			return true
+		})
+	}
 	for _, f := range files {
 		for _, d := range f.Decls {
-			fd, ok := d.(*ast.FuncDecl)
-			if !ok || fd.Body == nil {
-				continue
-			}
-			n := &node{name: key(receiver(fd), fd.Name.Name), cCalls: map[string]bool{}}
-			recv, recvName := receiver(fd), receiverName(fd)
-			n.exported = fd.Name.IsExported() && (recv == "" || ast.IsExported(recv))
-			ast.Inspect(fd.Body, func(x ast.Node) bool {
-				switch e := x.(type) {
-				case *ast.SelectorExpr:
-					if id, ok := e.X.(*ast.Ident); ok && id.Name == "C" {
-						n.cCalls[e.Sel.Name] = true
-						return true
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Body == nil {
+					continue
+				}
+				recv := receiver(d)
+				n := &node{name: key(recv, d.Name.Name), cCalls: map[string]bool{}}
+				n.exported = d.Name.IsExported() && (recv == "" || ast.IsExported(recv))
+				inspect(n, d.Body, recv, receiverName(d))
+				nodes[n.name] = n
+			case *ast.GenDecl:
+				// A package-level variable's initializer runs the functions
+				// it names for whoever reads the variable, as with
+				// sync.OnceValues(f).
+				for _, spec := range d.Specs {
+					vs, ok := spec.(*ast.ValueSpec)
+					if !ok || d.Tok != token.VAR {
+						continue
 					}
-					if sel := info.Selections[e]; sel != nil {
-						if f, ok := sel.Obj().(*types.Func); ok {
-							n.refs = append(n.refs, ref{methodRecv(f), f.Name()})
+					for _, name := range vs.Names {
+						n := &node{name: varKey(name.Name), cCalls: map[string]bool{}}
+						for _, v := range vs.Values {
+							inspect(n, v, "", "")
 						}
-						return true
-					}
-					if id, ok := e.X.(*ast.Ident); ok && id.Name == recvName && recvName != "" {
-						n.refs = append(n.refs, ref{recv, e.Sel.Name})
-					} else {
-						n.refs = append(n.refs, ref{"?", e.Sel.Name})
-					}
-				case *ast.Ident:
-					if info.Defs[e] != nil {
-						return true // a declaration, such as a parameter named like a function
-					}
-					obj := info.Uses[e]
-					f, isFunc := obj.(*types.Func)
-					if obj == nil && funcs[e.Name] || isFunc && methodRecv(f) == "" && funcs[e.Name] {
-						n.refs = append(n.refs, ref{"", e.Name})
+						nodes[n.name] = n
 					}
 				}
-				return true
-			})
-			nodes[n.name] = n
+			}
 		}
 	}
 
@@ -244,7 +289,24 @@ func Analyze(dir string, libbpf map[string]bool) (map[string][]string, error) {
 	for s := range reach {
 		sort.Strings(reach[s])
 	}
-	return reach, nil
+	apis := map[string]bool{}
+	for _, n := range nodes {
+		if n.exported {
+			apis[n.name] = true
+		}
+	}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.TYPE {
+				for _, spec := range g.Specs {
+					if ts := spec.(*ast.TypeSpec); ts.Name.IsExported() {
+						apis[ts.Name.Name] = true
+					}
+				}
+			}
+		}
+	}
+	return &Analysis{Reach: reach, APIs: apis}, nil
 }
 
 // typeCheck type-checks the package as far as it can without cgo: C's
@@ -315,6 +377,9 @@ func receiverName(fd *ast.FuncDecl) string {
 	return fd.Recv.List[0].Names[0].Name
 }
 
+// varKey names the node of a package-level variable, apart from functions.
+func varKey(name string) string { return "var " + name }
+
 func key(recv, name string) string {
 	if recv == "" {
 		return name
@@ -373,14 +438,17 @@ func cHelpers(src string, libbpf map[string]bool) map[string][]string {
 	return out
 }
 
-// Markdown renders the coverage table of version's symbols.
-func Markdown(version string, syms []Symbol, reach map[string][]string, reasons map[string]string) []byte {
-	var reached, explained int
+// Markdown renders the coverage table of version's symbols: the Go API
+// that reaches each one through libbpf, else its Go twin, else its reason.
+func Markdown(version string, syms []Symbol, reach map[string][]string, twins map[string]Twin, reasons map[string]string) []byte {
+	var viaLibbpf, viaTwin, explained int
 	var missing []string
 	for _, s := range syms {
 		switch {
 		case len(reach[s.Name]) > 0:
-			reached++
+			viaLibbpf++
+		case len(twins[s.Name].APIs) > 0:
+			viaTwin++
 		case reasons[s.Name] != "":
 			explained++
 		default:
@@ -394,22 +462,30 @@ func Markdown(version string, syms []Symbol, reach map[string][]string, reasons 
 	fmt.Fprintf(b, "Every public function of libbpf %s (the %d global symbols of its `src/libbpf.map`) and the\n", version, len(syms))
 	fmt.Fprintf(b, "Go API of `github.com/golibbpf/libbpf` that calls it, found by reading the package's source:\n")
 	fmt.Fprintf(b, "an exported function or method reaches a libbpf function when it, or the unexported code it\n")
-	fmt.Fprintf(b, "uses, calls it through cgo. A function without one says why (internal/coverage/reasons.go).\n\n")
-	fmt.Fprintf(b, "- reachable from Go: **%d of %d (%s)**\n", reached, len(syms), pct(reached))
+	fmt.Fprintf(b, "uses, calls it through cgo. A Go twin does the function's whole job in Go without calling it\n")
+	fmt.Fprintf(b, "(the same system call, or the same mapped ring read from Go; internal/coverage/twins.go).\n")
+	fmt.Fprintf(b, "A function with neither says why (internal/coverage/reasons.go).\n\n")
+	fmt.Fprintf(b, "- reachable from Go: **%d of %d (%s)**: %d through libbpf, %d through Go twins that do the same job without it\n",
+		viaLibbpf+viaTwin, len(syms), pct(viaLibbpf+viaTwin), viaLibbpf, viaTwin)
 	fmt.Fprintf(b, "- not bound, with a reason: %d (%s)\n", explained, pct(explained))
 	fmt.Fprintf(b, "- not bound yet: %d (%s)\n\n", len(missing), pct(len(missing)))
 	fmt.Fprintf(b, "| libbpf function | since | Go API |\n|---|---|---|\n")
 	sorted := slices.Clone(syms)
 	slices.SortFunc(sorted, func(a, b Symbol) int { return strings.Compare(a.Name, b.Name) })
+	quote := func(apis []string) string {
+		q := make([]string, len(apis))
+		for i, a := range apis {
+			q[i] = "`" + a + "`"
+		}
+		return strings.Join(q, ", ")
+	}
 	for _, s := range sorted {
 		var api string
-		switch {
+		switch t := twins[s.Name]; {
 		case len(reach[s.Name]) > 0:
-			apis := make([]string, len(reach[s.Name]))
-			for i, a := range reach[s.Name] {
-				apis[i] = "`" + a + "`"
-			}
-			api = strings.Join(apis, ", ")
+			api = quote(reach[s.Name])
+		case len(t.APIs) > 0:
+			api = quote(t.APIs) + " (Go twin: " + t.How + ")"
 		case reasons[s.Name] != "":
 			api = "none: " + reasons[s.Name]
 		default:
@@ -418,6 +494,64 @@ func Markdown(version string, syms []Symbol, reach map[string][]string, reasons 
 		fmt.Fprintf(b, "| `%s` | %s | %s |\n", s.Name, strings.TrimPrefix(s.Version, "LIBBPF_"), api)
 	}
 	return b.Bytes()
+}
+
+var (
+	goAPIName  = regexp.MustCompile(`^(\(\*[A-Z]\w*\)\.)?[A-Z]\w*$`)
+	libbpfName = regexp.MustCompile(`^[a-z]\w*_\w*$`)
+	quoted     = regexp.MustCompile("`([^`]*)`")
+)
+
+// Check verifies the twin and reason tables against libbpf's symbols and
+// the package: every entry names a libbpf function, every Go API they cite
+// (a twin's APIs, a `Name` or `(*Type).Method` in a text) exists, every
+// libbpf-like name they quote is a libbpf function, and a twin is neither a
+// function the package calls nor one with a reason.
+func Check(syms []Symbol, a *Analysis, twins map[string]Twin, reasons map[string]string) error {
+	names := map[string]bool{}
+	for _, s := range syms {
+		names[s.Name] = true
+	}
+	var errs []string
+	checkText := func(sym, text string) {
+		for _, m := range quoted.FindAllStringSubmatch(text, -1) {
+			switch q := m[1]; {
+			case goAPIName.MatchString(q) && !a.APIs[q]:
+				errs = append(errs, fmt.Sprintf("%s: the text cites %s, which the package does not export", sym, q))
+			case libbpfName.MatchString(q) && !names[q]:
+				errs = append(errs, fmt.Sprintf("%s: the text cites %s, which libbpf.map does not export", sym, q))
+			}
+		}
+	}
+	for _, sym := range slices.Sorted(maps.Keys(twins)) {
+		t := twins[sym]
+		switch {
+		case !names[sym]:
+			errs = append(errs, fmt.Sprintf("twins.go names %s, which libbpf.map does not export", sym))
+		case len(a.Reach[sym]) > 0:
+			errs = append(errs, fmt.Sprintf("twins.go names %s, which %s reaches through libbpf: remove the twin", sym, a.Reach[sym][0]))
+		case reasons[sym] != "":
+			errs = append(errs, fmt.Sprintf("%s has both a twin and a reason", sym))
+		case len(t.APIs) == 0 || t.How == "":
+			errs = append(errs, fmt.Sprintf("twin of %s: no Go API or no word on how", sym))
+		}
+		for _, api := range t.APIs {
+			if !a.APIs[api] {
+				errs = append(errs, fmt.Sprintf("twin of %s: %s is not an exported function or method of the package", sym, api))
+			}
+		}
+		checkText(sym, t.How)
+	}
+	for _, sym := range slices.Sorted(maps.Keys(reasons)) {
+		if !names[sym] {
+			errs = append(errs, fmt.Sprintf("reasons.go names %s, which libbpf.map does not export", sym))
+		}
+		checkText(sym, reasons[sym])
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("coverage tables:\n\t%s", strings.Join(errs, "\n\t"))
+	}
+	return nil
 }
 
 // Generate renders docs/COVERAGE.md for the module at root.
@@ -434,11 +568,14 @@ func Generate(root string) ([]byte, error) {
 	for _, s := range syms {
 		names[s.Name] = true
 	}
-	reach, err := Analyze(root, names)
+	a, err := Analyze(root, names)
 	if err != nil {
 		return nil, err
 	}
-	return Markdown(version, syms, reach, Reasons), nil
+	if err := Check(syms, a, Twins, Reasons); err != nil {
+		return nil, err
+	}
+	return Markdown(version, syms, a.Reach, Twins, Reasons), nil
 }
 
 // LibbpfMap finds the libbpf.map of the pinned source where cmd/libbpf-setup

@@ -14,10 +14,14 @@ var Reasons = map[string]string{
 	"libbpf_find_kernel_btf":                "deprecated alias of `btf__load_vmlinux_btf` (`LoadVmlinuxBTF`)",
 	"libbpf_set_strict_mode":                "does nothing since libbpf 1.0, whose behaviour is always the strict one",
 	"libbpf_get_error":                      "Go calls return an error; the module turns libbpf's NULL-and-errno and negative returns into wrapped errnos itself",
-	"bpf_prog_detach":                       "superseded by `bpf_prog_detach2` and `bpf_prog_detach_opts`, which name the program",
+
+	// Partly done in Go.
+	"perf_buffer__new_raw": "`NewPerfBuffer` with `PerfBufferOptions` covers its wakeup watermark and its own CPUs and map keys; an arbitrary perf_event_attr and a callback on every raw perf record (not only samples and losses) are not offered",
 
 	// Kept in Go.
-	"btf__base_btf": "the base of split BTF is the `*BTF` it was made on, which `(*BTF).Base` returns without asking libbpf",
+	"bpf_object__prev_program": "`(*Object).Programs` returns the programs in ELF order as a slice, which Go walks either way (libbpf's next/prev pair is C's iterator)",
+	"bpf_object__prev_map":     "`(*Object).Maps` returns the maps in ELF order as a slice, which Go walks either way (libbpf's next/prev pair is C's iterator)",
+	"bpf_map__get_pin_path":    "the same accessor as `bpf_map__pin_path` (both return the map's pin path): `(*Map).PinPath`",
 
 	// bpftool's generated C skeletons: Go code opens and attaches an Object.
 	"bpf_object__open_skeleton":       "C skeletons are bpftool-generated C; Go opens the embedded object with `OpenObjectBytes`",

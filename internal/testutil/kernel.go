@@ -43,6 +43,12 @@ const (
 	FeatureTaskIterParams Feature = "task_iter_params" // task iterators limited to a tid, pid or pidfd (6.1)
 	FeatureTracingCookie  Feature = "tracing_cookie"   // cookies of fentry, fexit, fmod_ret and lsm links (5.19)
 	FeatureFmodRet        Feature = "fmod_ret"         // fmod_ret on bpf_modify_return_test (5.7)
+	FeatureObjPathFD      Feature = "obj_path_fd"      // BPF_F_PATH_FD: pin and get relative to a directory fd (6.5)
+	FeatureMemcgAccount   Feature = "memcg_account"    // BPF memory charged to the cgroup, not RLIMIT_MEMLOCK (5.11)
+	FeatureExclusiveMap   Feature = "exclusive_map"    // maps exclusive to a program by its hash (6.18)
+	FeatureProgStream     Feature = "prog_stream"      // BPF streams: BPF_PROG_STREAM_READ_BY_FD (6.17)
+	FeatureStreamPrintk   Feature = "stream_printk"    // the bpf_stream_vprintk_impl kfunc writes to a stream (6.18)
+	FeatureAssocStructOps Feature = "assoc_struct_ops" // BPF_PROG_ASSOC_STRUCT_OPS (6.19)
 )
 
 // featureSince is the first release of each feature.
@@ -71,6 +77,12 @@ var featureSince = map[Feature][2]int{
 	FeatureTaskIterParams: {6, 1},
 	FeatureTracingCookie:  {5, 19},
 	FeatureFmodRet:        {5, 7},
+	FeatureObjPathFD:      {6, 5},
+	FeatureMemcgAccount:   {5, 11},
+	FeatureExclusiveMap:   {6, 18},
+	FeatureProgStream:     {6, 17},
+	FeatureStreamPrintk:   {6, 18},
+	FeatureAssocStructOps: {6, 19},
 }
 
 // kernelExceptions declares, per kernel (a substring of its release), what it
@@ -97,6 +109,7 @@ var kernelExceptions = []struct {
 		FeatureProbeWriteUser: "kernel lockdown",
 		FeatureNetkit:         "built without CONFIG_NETKIT",
 		FeatureMapElemIter:    "map element iterators fail to load with EPERM",
+		FeatureStreamPrintk:   "bpf_stream_vprintk_impl fails with ENOMEM: its lock-free page allocation fails",
 	}},
 }
 
