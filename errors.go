@@ -37,6 +37,25 @@ var (
 	ErrNotLoaded error = &errnoError{"not loaded", unix.EBADF}
 	// ErrKeyNotExist: no such key in the map, or no key after the given one.
 	ErrKeyNotExist error = &errnoError{"key does not exist", unix.ENOENT}
+	// ErrNotFound: the map, program, link, ring, handler or object is
+	// missing: a method was called on a nil *Map, *Program, *Link, *Ring,
+	// *Registration or *Object, as Object.Map, Object.Program,
+	// RingBuffer.Ring, Program.Handler and Map.Object return for what is not
+	// there, or such a nil was passed as an argument. It matches unix.ENOENT, as libbpf's
+	// bpf_object__find_map_by_name does, but not ErrKeyNotExist: a lookup in
+	// a map the object lacks is not a missing key.
+	ErrNotFound error = &errnoError{"not found", unix.ENOENT}
+)
+
+// The errors of methods called on nil handles, each naming what is missing
+// and which lookup returns nil for it.
+var (
+	errNilMap          = fmt.Errorf("map %w (a nil *Map: Object.Map returns nil for a name the object does not have)", ErrNotFound)
+	errNilProgram      = fmt.Errorf("program %w (a nil *Program: Object.Program returns nil for a name the object does not have)", ErrNotFound)
+	errNilLink         = fmt.Errorf("link %w (a nil *Link: no attachment)", ErrNotFound)
+	errNilObject       = fmt.Errorf("object %w (a nil *Object: Map.Object returns nil for a map not from an object, Program.Object while Open runs)", ErrNotFound)
+	errNilRing         = fmt.Errorf("ring %w (a nil *Ring: RingBuffer.Ring returns nil for an index past its maps)", ErrNotFound)
+	errNilRegistration = fmt.Errorf("handler %w (a nil *Registration: Program.Handler returns nil for a program no custom handler matched): %w", ErrNotFound, ErrNotRegistered)
 )
 
 // CallbackError is the error of a handler callback, as it comes out of Open,

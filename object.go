@@ -28,6 +28,11 @@ type OpenOptions struct {
 
 // Object is an opened BPF ELF object: its programs and maps, and the links
 // Attach made. It is not safe for concurrent use; Close releases everything.
+//
+// A nil *Object (Map.Object of a map not from an object) is safe to use:
+// every method that returns an error returns one wrapping ErrNotFound,
+// except Close, which has nothing to release and returns nil; the others
+// return the zero value.
 type Object struct {
 	c     *cObject
 	name  string
@@ -121,10 +126,20 @@ func openLocked(op *operation, open func(op uintptr) (*cObject, error)) (*cObjec
 }
 
 // Name returns the object's name.
-func (o *Object) Name() string { return o.name }
+func (o *Object) Name() string {
+	if o == nil {
+		return ""
+	}
+	return o.name
+}
 
-// Program returns the program called name, or nil.
+// Program returns the program called name, or nil. Every method of a nil
+// *Program is safe: those that return an error return one wrapping
+// ErrNotFound, so obj.Program("typo").Attach() fails instead of panicking.
 func (o *Object) Program(name string) *Program {
+	if o == nil {
+		return nil
+	}
 	for _, p := range o.progs {
 		if p.name == name {
 			return p
@@ -134,10 +149,21 @@ func (o *Object) Program(name string) *Program {
 }
 
 // Programs returns the object's programs in ELF order.
-func (o *Object) Programs() []*Program { return append([]*Program(nil), o.progs...) }
+func (o *Object) Programs() []*Program {
+	if o == nil {
+		return nil
+	}
+	return append([]*Program(nil), o.progs...)
+}
 
-// Map returns the map called name, or nil.
+// Map returns the map called name, or nil. Every method of a nil *Map is
+// safe: those that return an error return one wrapping ErrNotFound (which
+// matches unix.ENOENT but not ErrKeyNotExist), so obj.Map("typo").Lookup(k,
+// v) fails instead of panicking.
 func (o *Object) Map(name string) *Map {
+	if o == nil {
+		return nil
+	}
 	for _, m := range o.maps {
 		if m.name == name {
 			return m
@@ -147,7 +173,12 @@ func (o *Object) Map(name string) *Map {
 }
 
 // Maps returns the object's maps, including the ones for global data.
-func (o *Object) Maps() []*Map { return append([]*Map(nil), o.maps...) }
+func (o *Object) Maps() []*Map {
+	if o == nil {
+		return nil
+	}
+	return append([]*Map(nil), o.maps...)
+}
 
 // Load creates the maps and loads the programs whose autoload is on. A
 // program the verifier rejects fails it with a *LoadError that holds the
@@ -226,6 +257,9 @@ func (o *Object) Attach() error {
 // cannot load, attach or close the object under it (ErrInCallback): libbpf
 // would go on with freed or half-changed state when the callback returns.
 func (o *Object) enter(what string) error {
+	if o == nil {
+		return fmt.Errorf("%s: %w", what, errNilObject)
+	}
 	if o.c == nil {
 		return fmt.Errorf("%s object %q: %w", what, o.name, ErrClosed)
 	}
@@ -239,7 +273,12 @@ func (o *Object) enter(what string) error {
 func (o *Object) leave() { o.busy = false }
 
 // Links returns the links Attach made.
-func (o *Object) Links() []*Link { return append([]*Link(nil), o.links...) }
+func (o *Object) Links() []*Link {
+	if o == nil {
+		return nil
+	}
+	return append([]*Link(nil), o.links...)
+}
 
 // Close destroys the links Attach made and frees the object: every program
 // and map fd is closed. Links made by Program.Attach and the attach helpers

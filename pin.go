@@ -4,6 +4,9 @@ import "fmt"
 
 // pinAll runs one object-wide pin call on the loaded object.
 func (o *Object) pinAll(what, path string, fn func(*cObject, string) error) error {
+	if o == nil {
+		return fmt.Errorf("%s %q: %w", what, path, errNilObject)
+	}
 	if o.c == nil {
 		return fmt.Errorf("object %q: %s %q: %w", o.name, what, path, ErrClosed)
 	}
