@@ -126,7 +126,8 @@ func TestFallbackWithoutSleepableFailsLoad(t *testing.T) {
 	if !errors.As(err, &le) {
 		t.Fatalf("Load = %v, want a *LoadError", err)
 	}
-	if le.Program != "xyz" || !strings.Contains(le.Log, "sleepable") || !strings.Contains(err.Error(), le.Log) {
+	if le.Program != "xyz" || !strings.Contains(le.Log, "sleepable") || !strings.Contains(err.Error(), "can only be sleepable") ||
+		!strings.Contains(fmt.Sprintf("%+v", err), strings.TrimSpace(le.Log)) {
 		t.Errorf("LoadError %q for %q with log %q, want xyz's verifier log", err, le.Program, le.Log)
 	}
 }

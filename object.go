@@ -181,9 +181,9 @@ func (o *Object) Maps() []*Map {
 }
 
 // Load creates the maps and loads the programs whose autoload is on. A
-// program the verifier rejects fails it with a *LoadError that holds the
-// verifier log; after a failed Load libbpf has released every map and
-// program, and the Object can only be closed.
+// program the verifier rejects fails it with a *LoadError that sums up the
+// verifier log and holds all of it; after a failed Load libbpf has released
+// every map and program, and the Object can only be closed.
 func (o *Object) Load() error {
 	if err := o.enter("load"); err != nil {
 		return err
