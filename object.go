@@ -183,7 +183,9 @@ func (o *Object) Maps() []*Map {
 // Load creates the maps and loads the programs whose autoload is on. A
 // program the verifier rejects fails it with a *LoadError that sums up the
 // verifier log and holds all of it; after a failed Load libbpf has released
-// every map and program, and the Object can only be closed.
+// every map and program, and the Object can only be closed. Signals to the
+// calling thread, such as the Go runtime's preemption requests or SIGPROF,
+// wait until the load ends instead of cutting verification short (EAGAIN).
 func (o *Object) Load() error {
 	if err := o.enter("load"); err != nil {
 		return err
