@@ -590,6 +590,9 @@ func (b *BTF) decodeType(c *cBTF, id uint32, hdr [3]uint32, extra unsafe.Pointer
 // Map.ValueTypeID refer to (bpf_object__btf). The object owns it: it is
 // valid until the object is closed, and its Close does nothing.
 func (o *Object) BTF() (*BTF, error) {
+	if o == nil {
+		return nil, fmt.Errorf("BTF: %w", errNilObject)
+	}
 	if o.c == nil {
 		return nil, fmt.Errorf("object %q: BTF: %w", o.name, ErrClosed)
 	}

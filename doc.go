@@ -22,6 +22,7 @@
 // memory; a callback's error or panic comes back out of Open, Load or Attach
 // as a *CallbackError naming the program and phase; libbpf's log goes to a
 // log/slog Logger (SetLogger); and a program the verifier refuses fails Load
-// with a *LoadError holding the verifier log. Errors from the kernel and
+// with a *LoadError whose message sums up the verifier log's last lines and
+// whose Log field (and %+v) holds all of it. Errors from the kernel and
 // libbpf wrap unix.Errno.
 package libbpf

@@ -112,6 +112,9 @@ func (o *Object) MapGlobals(m *Map) ([]*Variable, error) {
 	if err != nil {
 		return nil, err
 	}
+	if m == nil {
+		return nil, fmt.Errorf("object %q: globals: %w", o.name, errNilMap)
+	}
 	var out []*Variable
 	for _, v := range t.vars {
 		if v.m == m {
@@ -122,6 +125,9 @@ func (o *Object) MapGlobals(m *Map) ([]*Variable, error) {
 }
 
 func (o *Object) globalTable() (*globalTable, error) {
+	if o == nil {
+		return nil, fmt.Errorf("globals: %w", errNilObject)
+	}
 	if o.c == nil {
 		return nil, fmt.Errorf("object %q: globals: %w", o.name, ErrClosed)
 	}

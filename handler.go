@@ -54,7 +54,10 @@ const (
 )
 
 // Registration is a custom handler registered with libbpf. It stays in effect
-// until Unregister.
+// until Unregister. A nil *Registration, which Program.Handler returns for
+// a program no custom handler matched, is safe to use: Unregister fails with
+// ErrNotFound (and ErrNotRegistered), the other methods return the zero
+// value.
 type Registration struct {
 	section    string
 	fallback   bool
@@ -66,21 +69,39 @@ type Registration struct {
 }
 
 // Section returns the section form the handler matches ("" for the fallback).
-func (r *Registration) Section() string { return r.section }
+func (r *Registration) Section() string {
+	if r == nil {
+		return ""
+	}
+	return r.section
+}
 
 // Fallback reports whether r is the handler for sections nothing else matches.
-func (r *Registration) Fallback() bool { return r.fallback }
+func (r *Registration) Fallback() bool { return r != nil && r.fallback }
 
 // ProgType returns the program type the handler sets on matching programs.
-func (r *Registration) ProgType() ProgType { return r.progType }
+func (r *Registration) ProgType() ProgType {
+	if r == nil {
+		return 0
+	}
+	return r.progType
+}
 
 // AttachType returns the expected attach type the handler sets.
-func (r *Registration) AttachType() AttachType { return r.attachType }
+func (r *Registration) AttachType() AttachType {
+	if r == nil {
+		return 0
+	}
+	return r.attachType
+}
 
 // Attaches reports whether the handler can auto-attach (has an Attach callback).
-func (r *Registration) Attaches() bool { return r.handler.Attach != nil }
+func (r *Registration) Attaches() bool { return r != nil && r.handler.Attach != nil }
 
 func (r *Registration) String() string {
+	if r == nil {
+		return "no custom handler"
+	}
 	if r.fallback {
 		return "fallback handler"
 	}
@@ -188,7 +209,7 @@ func register(r *Registration) (*Registration, error) {
 // ErrHandlersInUse while open objects have programs bound to custom handlers.
 func (r *Registration) Unregister() error {
 	if r == nil {
-		return fmt.Errorf("unregister nil registration: %w", ErrNotRegistered)
+		return fmt.Errorf("unregister: %w", errNilRegistration)
 	}
 	if inCallback() {
 		return fmt.Errorf("unregister %s: %w", r, ErrInCallback)

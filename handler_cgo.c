@@ -14,6 +14,12 @@
 static __thread uintptr_t current_op;
 static __thread int callback_depth;
 
+/* How many golibbpf_block_signals calls on this thread wait for their
+ * restore, and the mask before the first: a callback that ends its
+ * goroutine skips the restores, and golibbpf_callback_abandoned does them. */
+static __thread int signals_blocked;
+static __thread sigset_t signals_before;
+
 static int print_level = LIBBPF_WARN;
 
 static int setup_trampoline(struct bpf_program *prog, long cookie)
@@ -85,6 +91,10 @@ void golibbpf_callback_abandoned(void)
 {
 	callback_depth = 0;
 	current_op = 0;
+	if (signals_blocked) {
+		signals_blocked = 0;
+		pthread_sigmask(SIG_SETMASK, &signals_before, NULL);
+	}
 }
 
 void golibbpf_set_print_level(int level)
@@ -132,9 +142,37 @@ struct bpf_object *golibbpf_open_mem(const void *buf, size_t size, const struct 
 	return opened(WITH_OP(op, struct bpf_object *, bpf_object__open_mem(buf, size, opts)));
 }
 
+/* The signals a fault raises on the faulting thread. Were one blocked, the
+ * kernel would reset it to its default action and kill the process instead
+ * of running the Go runtime's handler. */
+static const int fault_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS };
+
+void golibbpf_block_signals(sigset_t *old)
+{
+	sigset_t set;
+	size_t i;
+
+	sigfillset(&set);
+	for (i = 0; i < sizeof(fault_signals) / sizeof(fault_signals[0]); i++)
+		sigdelset(&set, fault_signals[i]);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+	if (signals_blocked++ == 0)
+		signals_before = *old;
+}
+
+void golibbpf_restore_signals(const sigset_t *old)
+{
+	int errno_ = errno;
+
+	if (signals_blocked > 0)
+		signals_blocked--;
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+	errno = errno_;
+}
+
 int golibbpf_load(struct bpf_object *obj, uintptr_t op)
 {
-	return WITH_OP(op, int, bpf_object__load(obj));
+	return WITH_OP(op, int, GOLIBBPF_SIGNALS_BLOCKED(int, bpf_object__load(obj)));
 }
 
 int golibbpf_prepare(struct bpf_object *obj, uintptr_t op)
@@ -201,20 +239,9 @@ int golibbpf_test_run(int prog_fd, const void *data_in, uint32_t data_size_in, v
 		.flags = flags,
 		.cpu = cpu,
 	);
-	sigset_t all, old;
-	int err, errno_;
+	/* Signals blocked, a repeated run runs exactly repeat times. */
+	int err = GOLIBBPF_SIGNALS_BLOCKED(int, bpf_prog_test_run_opts(prog_fd, &opts));
 
-	/* The kernel abandons a repeated run with EINTR when the thread has a
-	 * signal pending, and the Go runtime signals its threads (SIGURG) at
-	 * any time. Blocking them on this thread for the run makes it run
-	 * exactly repeat times; signals for the process go to other threads,
-	 * and the blocked ones arrive when the mask is restored. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	err = bpf_prog_test_run_opts(prog_fd, &opts);
-	errno_ = errno;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	errno = errno_;
 	*data_size_out = opts.data_size_out;
 	*ctx_size_out = opts.ctx_size_out;
 	*retval = opts.retval;

@@ -3,6 +3,7 @@
 #ifndef GOLIBBPF_HANDLER_CGO_H
 #define GOLIBBPF_HANDLER_CGO_H
 
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include "libbpf_pin.h"
@@ -21,7 +22,8 @@ int golibbpf_register(const char *sec, enum bpf_prog_type prog_type,
 int golibbpf_in_callback(void);
 
 /* Forgets this thread's callback state after a Go callback ended its goroutine
- * with runtime.Goexit, which skips the C frames that would restore it. */
+ * with runtime.Goexit, which skips the C frames that would restore it, and
+ * unblocks the signals a load blocked on it. */
 void golibbpf_callback_abandoned(void);
 
 /* Installs the print trampoline; level is the most verbose libbpf level that
@@ -42,6 +44,31 @@ struct bpf_link *golibbpf_attach(struct bpf_program *prog, uintptr_t op);
  * NULL afterwards when the program is skipped. */
 int golibbpf_autoattach_program(struct bpf_program *prog, struct bpf_link **link, uintptr_t op);
 int golibbpf_autoattach_map(struct bpf_map *map, struct bpf_link **link, uintptr_t op);
+
+/* golibbpf_block_signals blocks the asynchronous signals on the calling
+ * thread and stores the previous mask in old; golibbpf_restore_signals
+ * restores it, keeping errno. The kernel cuts a program load (EAGAIN, which
+ * libbpf retries only a few times) or a repeated test run (EINTR) short when
+ * the thread has a signal pending, and the Go runtime signals its threads at
+ * any time (SIGURG preemption, SIGPROF when profiling). Blocked, they arrive
+ * when the mask is restored; signals for the process go to other threads.
+ * Faults (SIGSEGV, SIGBUS, ...) stay unblocked: a Go callback running inside
+ * the call must still turn a nil dereference into a panic. */
+void golibbpf_block_signals(sigset_t *old);
+void golibbpf_restore_signals(const sigset_t *old);
+
+/* GOLIBBPF_SIGNALS_BLOCKED evaluates expr, of type type, between
+ * golibbpf_block_signals and golibbpf_restore_signals, keeping its errno:
+ * every call that loads a program goes through it. */
+#define GOLIBBPF_SIGNALS_BLOCKED(type, expr)          \
+	({                                            \
+		sigset_t blocked_old_;                \
+		type blocked_ret_;                    \
+		golibbpf_block_signals(&blocked_old_); \
+		blocked_ret_ = (expr);                \
+		golibbpf_restore_signals(&blocked_old_); \
+		blocked_ret_;                         \
+	})
 
 /* BPF_PROG_TEST_RUN with every buffer passed separately. */
 int golibbpf_test_run(int prog_fd, const void *data_in, uint32_t data_size_in, void *data_out,

@@ -3,6 +3,7 @@ package libbpf_test
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -126,7 +127,8 @@ func TestFallbackWithoutSleepableFailsLoad(t *testing.T) {
 	if !errors.As(err, &le) {
 		t.Fatalf("Load = %v, want a *LoadError", err)
 	}
-	if le.Program != "xyz" || !strings.Contains(le.Log, "sleepable") || !strings.Contains(err.Error(), le.Log) {
+	if le.Program != "xyz" || !strings.Contains(le.Log, "sleepable") || !strings.Contains(err.Error(), "can only be sleepable") ||
+		!strings.Contains(fmt.Sprintf("%+v", err), strings.TrimSpace(le.Log)) {
 		t.Errorf("LoadError %q for %q with log %q, want xyz's verifier log", err, le.Program, le.Log)
 	}
 }
@@ -268,6 +270,24 @@ func TestCallbackPanics(t *testing.T) {
 			checkCallbackError(t, err, phase, pe)
 		})
 	}
+}
+
+// TestCallbackFaultsInLoad: a callback that dereferences nil inside Load,
+// which runs with signals blocked on its thread, still panics (the fault's
+// SIGSEGV reaches the Go runtime) and comes back as a PanicError.
+func TestCallbackFaultsInLoad(t *testing.T) {
+	var nowhere *int
+	err := runPhases(t, libbpf.ProgHandler{
+		PrepareLoad: func(*libbpf.Program, *libbpf.LoadOptions) error { return fmt.Errorf("%d", *nowhere) },
+	})
+	var pe *libbpf.PanicError
+	if !errors.As(err, &pe) {
+		t.Fatalf("got %v, want a PanicError", err)
+	}
+	if re, ok := pe.Value.(runtime.Error); !ok || !strings.Contains(re.Error(), "nil pointer dereference") {
+		t.Errorf("panic value %v, want the runtime's nil dereference", pe.Value)
+	}
+	checkCallbackError(t, err, libbpf.PhasePrepareLoad, pe)
 }
 
 // runPhases registers h for custom+ and drives custom_sec's programs through

@@ -115,11 +115,11 @@ type LinkInfo struct {
 
 // Info asks the kernel about the loaded program.
 func (p *Program) Info() (ProgramInfo, error) {
-	fd := p.FD()
-	if fd < 0 {
-		return ProgramInfo{}, p.errorf(ErrNotLoaded, "info")
+	fd, err := p.loadedFD()
+	var info ProgramInfo
+	if err == nil {
+		info, err = progGetInfo(fd)
 	}
-	info, err := progGetInfo(fd)
 	if err != nil {
 		return ProgramInfo{}, p.errorf(err, "info")
 	}
@@ -128,6 +128,9 @@ func (p *Program) Info() (ProgramInfo, error) {
 
 // Info asks the kernel about the link.
 func (l *Link) Info() (LinkInfo, error) {
+	if l == nil {
+		return LinkInfo{}, fmt.Errorf("link info: %w", errNilLink)
+	}
 	fd := l.FD()
 	if fd < 0 {
 		return LinkInfo{}, fmt.Errorf("link info: no link fd: %w", errInvalidArgument)

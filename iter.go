@@ -102,6 +102,9 @@ func (p *Program) AttachIter(opts IterOptions) (*Link, error) {
 // bpf_seq_write, read to io.EOF. Each Open runs the iterator afresh; Close
 // the reader when done. Reads block while the kernel runs the program.
 func (l *Link) Open() (io.ReadCloser, error) {
+	if l == nil {
+		return nil, fmt.Errorf("open iterator: %w", errNilLink)
+	}
 	if l.members != nil {
 		return nil, fmt.Errorf("open iterator of a link group: %w", errInvalidArgument)
 	}

@@ -10,6 +10,11 @@ var _ io.Closer = (*Link)(nil)
 
 // Link is an attachment of a program; Close detaches it (Link is an io.Closer). A Link made by
 // JoinLinks owns several attachments and destroys them together.
+//
+// A nil *Link (JoinLinks of no links) is safe to use: every method that
+// returns an error returns one wrapping ErrNotFound, except Close, which has
+// nothing to release and returns nil; the others return the zero value (FD
+// -1).
 type Link struct {
 	c         *cLink  // nil once destroyed, for a group, and for a detach link
 	members   []*Link // the links of a group
@@ -67,11 +72,19 @@ func (l *Link) tokenOnly() bool {
 }
 
 // Members returns the links of a group made by JoinLinks, or nil.
-func (l *Link) Members() []*Link { return append([]*Link(nil), l.members...) }
+func (l *Link) Members() []*Link {
+	if l == nil {
+		return nil
+	}
+	return append([]*Link(nil), l.members...)
+}
 
 // FD returns the link's file descriptor, or -1 once destroyed (and for
 // attachments that have no link fd, such as legacy perf event ones).
 func (l *Link) FD() int {
+	if l == nil {
+		return -1
+	}
 	if l.members != nil {
 		return l.members[0].FD()
 	}
@@ -120,7 +133,7 @@ func (l *Link) runDetach() error {
 // stays until Close. For an attachment without a kernel link (netlink
 // XDP, classic tc) it is the same as Close.
 func (l *Link) Detach() error {
-	if l.c == nil && l.members == nil && l.detach != nil {
+	if l != nil && l.c == nil && l.members == nil && l.detach != nil {
 		return l.runDetach()
 	}
 	return l.each("detach link", linkDetach)
@@ -143,7 +156,7 @@ func (l *Link) Disconnect() {
 // were.
 func (l *Link) Update(prog *Program) error {
 	if prog == nil {
-		return fmt.Errorf("update link: nil program: %w", errInvalidArgument)
+		return fmt.Errorf("update link: %w", errNilProgram)
 	}
 	return l.single("update link to program "+prog.name, func(c *cLink) error {
 		pc, err := prog.ptr()
@@ -210,7 +223,7 @@ func LinkUpdate(linkFD, newProgFD int, opts LinkUpdateOptions) error {
 // (bpf_link__update_map). Other links fail with ErrNotStructOps.
 func (l *Link) UpdateMap(m *Map) error {
 	if m == nil {
-		return fmt.Errorf("update link: nil map: %w", errInvalidArgument)
+		return fmt.Errorf("update link: %w", errNilMap)
 	}
 	return l.single("update link to map "+m.name, func(c *cLink) error {
 		mc, err := m.ptr()
@@ -230,7 +243,7 @@ func (l *Link) UpdateMap(m *Map) error {
 // PinPath returns the bpffs path the link is pinned at (by Pin, or the
 // path OpenPinnedLink opened), or "".
 func (l *Link) PinPath() string {
-	if l.c == nil {
+	if l == nil || l.c == nil {
 		return ""
 	}
 	return linkPinPath(l.c)
@@ -260,13 +273,16 @@ func (l *Link) Unpin() error {
 
 // single runs fn on a link that is not a group.
 func (l *Link) single(what string, fn func(*cLink) error) error {
-	if l.members != nil {
+	if l != nil && l.members != nil {
 		return fmt.Errorf("%s: a link group: %w", what, errInvalidArgument)
 	}
 	return l.each(what, fn)
 }
 
 func (l *Link) each(what string, fn func(*cLink) error) error {
+	if l == nil {
+		return fmt.Errorf("%s: %w", what, errNilLink)
+	}
 	if l.members == nil {
 		if l.detach != nil {
 			return fmt.Errorf("%s: %w", what, errNoKernelLink)

@@ -102,7 +102,7 @@ func TestLinkUpdateInvalid(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	if err := l.Update(nil); !errors.Is(err, unix.EINVAL) {
+	if err := l.Update(nil); !errors.Is(err, libbpf.ErrNotFound) {
 		t.Errorf("Update(nil): %v", err)
 	}
 	if err := l.UpdateMap(obj.Map("counts")); !errors.Is(err, libbpf.ErrNotStructOps) || !errors.Is(err, unix.EINVAL) {

@@ -33,6 +33,11 @@ const (
 // OpenPinnedMap, MapFromFD or MapFromID, whose fd it owns until Close. Keys
 // and values are raw bytes in the kernel's layout; their sizes are checked
 // before they reach the kernel. Element access is safe for concurrent use.
+//
+// A nil *Map, which Object.Map returns for a name the object does not have,
+// is safe to use: every method that returns an error returns one wrapping
+// ErrNotFound, the others return the zero value (FD -1, Iterate an
+// iterator whose Err is that error), and Close does nothing.
 type Map struct {
 	c        *cMap   // nil for a map not from an Object
 	obj      *Object // nil for a map not from an Object
@@ -74,10 +79,6 @@ func newMapLayout(fd int, info MapInfo) (*mapLayout, error) {
 // perCPUValueSize is the size of a per-CPU map's value buffer: each CPU's
 // value rounded up to 8 bytes, as the kernel copies them.
 func perCPUValueSize(valueSize, cpus int) int { return (valueSize + 7) / 8 * 8 * cpus }
-
-// errNilMap: a method was called on a nil *Map (Object.Map of a missing
-// name returns nil).
-var errNilMap = fmt.Errorf("nil map: %w", unix.EINVAL)
 
 // ptr returns the libbpf map of an object's map.
 func (m *Map) ptr() (*cMap, error) {
@@ -374,7 +375,7 @@ func (m *Map) SetInnerMapFD(fd int) error {
 // the map).
 func (m *Map) SetExclusiveProgram(prog *Program) error {
 	if prog == nil {
-		return fmt.Errorf("map %s: set exclusive program: nil program: %w", m.Name(), errInvalidArgument)
+		return fmt.Errorf("map %s: set exclusive program: %w", m.Name(), errNilProgram)
 	}
 	return m.set("set exclusive program "+prog.name, func(c *cMap) error {
 		pc, err := prog.ptr()

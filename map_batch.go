@@ -51,12 +51,12 @@ func (m *Map) batchElems(op string, keys, values []byte, withValues bool) (*mapL
 
 // walkBatch runs a lookup batch call from cursor.
 func (m *Map) walkBatch(op batchOp, name string, cursor *BatchCursor, keys, values []byte, opts BatchOptions) (int, error) {
-	if cursor == nil {
-		return 0, fmt.Errorf("map %s: %s: nil cursor: %w", m.Name(), name, errInvalidArgument)
-	}
 	l, n, err := m.batchElems(name, keys, values, true)
 	if err != nil {
 		return 0, err
+	}
+	if cursor == nil {
+		return 0, fmt.Errorf("map %s: %s: nil cursor: %w", m.name, name, errInvalidArgument)
 	}
 	if size := max(l.keySize, 4); len(cursor.buf) != size {
 		cursor.buf = make([]byte, size)

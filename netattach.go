@@ -298,9 +298,9 @@ func XDPQueryID(ifindex int, flags XDPFlags) (uint32, error) {
 // pinned.
 func (p *Program) AttachXDPNetlink(ifindex int, flags XDPFlags) (*Link, error) {
 	what := fmt.Sprintf("xdp through netlink to ifindex %d", ifindex)
-	fd := p.FD()
-	if fd < 0 {
-		return nil, p.errorf(ErrNotLoaded, "attach %s", what)
+	fd, err := p.loadedFD()
+	if err != nil {
+		return nil, p.errorf(err, "attach %s", what)
 	}
 	// The link keeps its own reference to the program, so that Close can
 	// name it as the one to detach even after the object is closed.

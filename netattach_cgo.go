@@ -24,7 +24,7 @@ static int golibbpf_probe_link(enum bpf_prog_type prog_type, enum bpf_attach_typ
 	int prog_fd, link_fd, err;
 
 	*load_err = 0;
-	prog_fd = bpf_prog_load(prog_type, NULL, "GPL", insns, 2, NULL);
+	prog_fd = GOLIBBPF_SIGNALS_BLOCKED(int, bpf_prog_load(prog_type, NULL, "GPL", insns, 2, NULL));
 	if (prog_fd < 0) {
 		*load_err = prog_fd;
 		return 0;
@@ -46,7 +46,7 @@ static int golibbpf_probe_load(enum bpf_prog_type prog_type, __u32 prog_flags)
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .prog_flags = prog_flags);
-	int fd = bpf_prog_load(prog_type, NULL, "GPL", insns, 2, &opts);
+	int fd = GOLIBBPF_SIGNALS_BLOCKED(int, bpf_prog_load(prog_type, NULL, "GPL", insns, 2, &opts));
 
 	if (fd < 0)
 		return fd;

@@ -28,6 +28,11 @@ type OpenOptions struct {
 
 // Object is an opened BPF ELF object: its programs and maps, and the links
 // Attach made. It is not safe for concurrent use; Close releases everything.
+//
+// A nil *Object (Map.Object of a map not from an object) is safe to use:
+// every method that returns an error returns one wrapping ErrNotFound,
+// except Close, which has nothing to release and returns nil; the others
+// return the zero value.
 type Object struct {
 	c     *cObject
 	name  string
@@ -122,12 +127,19 @@ func openLocked(op *operation, open func(op uintptr) (*cObject, error)) (*cObjec
 }
 
 // Name returns the object's name.
-func (o *Object) Name() string { return o.name }
+func (o *Object) Name() string {
+	if o == nil {
+		return ""
+	}
+	return o.name
+}
 
 // Program returns the program called name, or nil
-// (bpf_object__find_program_by_name).
+// (bpf_object__find_program_by_name). Every method of a nil *Program is
+// safe: those that return an error return one wrapping ErrNotFound, so
+// obj.Program("typo").Attach() fails instead of panicking.
 func (o *Object) Program(name string) *Program {
-	if o.c == nil {
+	if o == nil || o.c == nil {
 		return nil
 	}
 	c := objectFindProgram(o.c, name)
@@ -140,12 +152,20 @@ func (o *Object) Program(name string) *Program {
 }
 
 // Programs returns the object's programs in ELF order.
-func (o *Object) Programs() []*Program { return append([]*Program(nil), o.progs...) }
+func (o *Object) Programs() []*Program {
+	if o == nil {
+		return nil
+	}
+	return append([]*Program(nil), o.progs...)
+}
 
 // Map returns the map called name, or nil (bpf_object__find_map_by_name):
-// a global data map answers to its section name (".rodata") as well.
+// a global data map answers to its section name (".rodata") as well. Every
+// method of a nil *Map is safe: those that return an error return one
+// wrapping ErrNotFound (which matches unix.ENOENT but not ErrKeyNotExist),
+// so obj.Map("typo").Lookup(k, v) fails instead of panicking.
 func (o *Object) Map(name string) *Map {
-	if o.c == nil {
+	if o == nil || o.c == nil {
 		return nil
 	}
 	c := objectFindMap(o.c, name)
@@ -161,6 +181,9 @@ func (o *Object) Map(name string) *Map {
 // (bpf_object__find_map_fd_by_name): ENOENT if there is none, ErrNotLoaded
 // before Load (or Prepare) created it. The Object owns the fd.
 func (o *Object) FindMapFDByName(name string) (int, error) {
+	if o == nil {
+		return -1, fmt.Errorf("map %s fd: %w", name, errNilObject)
+	}
 	if o.c == nil {
 		return -1, fmt.Errorf("object %q: map %s fd: %w", o.name, name, ErrClosed)
 	}
@@ -178,7 +201,7 @@ func (o *Object) FindMapFDByName(name string) (int, error) {
 // section, or was given by SetKVersion (bpf_object__kversion); 0 if none.
 // Only kprobe programs of kernels before 5.0 need it.
 func (o *Object) KVersion() uint32 {
-	if o.c == nil {
+	if o == nil || o.c == nil {
 		return 0
 	}
 	return objectKVersion(o.c)
@@ -187,6 +210,9 @@ func (o *Object) KVersion() uint32 {
 // SetKVersion sets the kernel version the object's programs are loaded
 // with, before Load (bpf_object__set_kversion).
 func (o *Object) SetKVersion(v uint32) error {
+	if o == nil {
+		return fmt.Errorf("set kernel version: %w", errNilObject)
+	}
 	if o.c == nil {
 		return fmt.Errorf("object %q: set kernel version: %w", o.name, ErrClosed)
 	}
@@ -200,7 +226,7 @@ func (o *Object) SetKVersion(v uint32) error {
 // (bpf_object__token_fd, see OpenOptions.BPFTokenPath), or -1 if it uses
 // none. The Object owns it.
 func (o *Object) TokenFD() int {
-	if o.c == nil {
+	if o == nil || o.c == nil {
 		return -1
 	}
 	return objectTokenFD(o.c)
@@ -209,19 +235,26 @@ func (o *Object) TokenFD() int {
 // BTFFD returns the fd of the object's BTF in the kernel once Load (or
 // Prepare) loaded it (bpf_object__btf_fd), or -1. The Object owns it.
 func (o *Object) BTFFD() int {
-	if o.c == nil {
+	if o == nil || o.c == nil {
 		return -1
 	}
 	return objectBTFFD(o.c)
 }
 
 // Maps returns the object's maps, including the ones for global data.
-func (o *Object) Maps() []*Map { return append([]*Map(nil), o.maps...) }
+func (o *Object) Maps() []*Map {
+	if o == nil {
+		return nil
+	}
+	return append([]*Map(nil), o.maps...)
+}
 
 // Load creates the maps and loads the programs whose autoload is on. A
-// program the verifier rejects fails it with a *LoadError that holds the
-// verifier log; after a failed Load libbpf has released every map and
-// program, and the Object can only be closed.
+// program the verifier rejects fails it with a *LoadError that sums up the
+// verifier log and holds all of it; after a failed Load libbpf has released
+// every map and program, and the Object can only be closed. Signals to the
+// calling thread, such as the Go runtime's preemption requests or SIGPROF,
+// wait until the load ends instead of cutting verification short (EAGAIN).
 func (o *Object) Load() error { return o.loadStep("load", objectLoad) }
 
 // loadStep runs Load or Prepare: step is the libbpf call, run with the
@@ -307,6 +340,9 @@ func (o *Object) Attach() error {
 // cannot load, attach or close the object under it (ErrInCallback): libbpf
 // would go on with freed or half-changed state when the callback returns.
 func (o *Object) enter(what string) error {
+	if o == nil {
+		return fmt.Errorf("%s: %w", what, errNilObject)
+	}
 	if o.c == nil {
 		return fmt.Errorf("%s object %q: %w", what, o.name, ErrClosed)
 	}
@@ -320,7 +356,12 @@ func (o *Object) enter(what string) error {
 func (o *Object) leave() { o.busy = false }
 
 // Links returns the links Attach made.
-func (o *Object) Links() []*Link { return append([]*Link(nil), o.links...) }
+func (o *Object) Links() []*Link {
+	if o == nil {
+		return nil
+	}
+	return append([]*Link(nil), o.links...)
+}
 
 // Close destroys the links Attach made and frees the object: every program
 // and map fd is closed. Links made by Program.Attach and the attach helpers

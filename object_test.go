@@ -359,6 +359,9 @@ func TestOpenRejectsOverflowingExternSize(t *testing.T) {
 	}
 }
 
+// TestLoadErrorHasVerifierLog: a program the verifier rejects fails Load
+// with a LoadError whose message is a summary (program, errno, the log's
+// last lines), whose Log holds the whole log, and whose %+v prints it.
 func TestLoadErrorHasVerifierLog(t *testing.T) {
 	obj := openTest(t, "unverifiable")
 	err := obj.Load()
@@ -369,6 +372,70 @@ func TestLoadErrorHasVerifierLog(t *testing.T) {
 	if !errors.Is(err, unix.EACCES) {
 		t.Errorf("%v does not wrap EACCES", err)
 	}
+	const why = "R0 invalid mem access 'map_value_or_null'"
+	msg := err.Error()
+	lines := strings.Split(msg, "\n")
+	if !strings.HasPrefix(msg, "load program no_null_check: permission denied (EACCES); the verifier log ends") ||
+		!strings.Contains(msg, why) || len(lines) != 4 {
+		t.Errorf("message %q: want the program, the errno and the log's last 3 lines", msg)
+	}
+	if first := strings.SplitN(le.Log, "\n", 2)[0]; strings.Contains(msg, first) {
+		t.Errorf("message %q holds the log's first line %q: not a summary", msg, first)
+	}
+	if got := le.LastLines(1); len(got) != 1 || got[0] != why {
+		t.Errorf("LastLines(1) = %q, want %q", got, why)
+	}
+	if got := fmt.Sprintf("%v", err); got != msg {
+		t.Errorf("%%v = %q, want Error()", got)
+	}
+	full := fmt.Sprintf("%+v", err)
+	if !strings.HasPrefix(full, "load program no_null_check: permission denied (EACCES); verifier log:\n") ||
+		!strings.Contains(full, strings.TrimSpace(le.Log)) {
+		t.Errorf("%%+v = %q, want the whole log", full)
+	}
+}
+
+// TestLoadErrorWithoutLog: a program the kernel refuses before the
+// verifier runs (a program type it does not know; fentry where the kernel
+// table says the kernel refuses trampolines with EPERM) fails with a
+// LoadError that says no log was produced, rather than an empty log.
+func TestLoadErrorWithoutLog(t *testing.T) {
+	check := func(t *testing.T, obj *libbpf.Object, prog string, errno unix.Errno) {
+		t.Helper()
+		err := obj.Load()
+		var le *libbpf.LoadError
+		if !errors.As(err, &le) || le.Program != prog || !errors.Is(err, errno) {
+			t.Fatalf("Load = %v, want a LoadError of %s wrapping %v", err, prog, errno)
+		}
+		want := fmt.Sprintf("load program %s: %v (%s); the kernel produced no verifier log", prog, errno, unix.ErrnoName(errno))
+		if le.Log != "" || err.Error() != want {
+			t.Errorf("message %q (log %q), want %q", err, le.Log, want)
+		}
+		if full := fmt.Sprintf("%+v", err); full != want {
+			t.Errorf("%%+v = %q, want %q", full, want)
+		}
+	}
+	t.Run("unknown program type", func(t *testing.T) {
+		obj := openTest(t, "basic")
+		for _, p := range obj.Programs() {
+			if err := p.SetAutoload(p.Name() == "run_me"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := obj.Program("run_me").SetType(libbpf.ProgType(1000)); err != nil {
+			t.Fatal(err)
+		}
+		check(t, obj, "run_me", unix.EINVAL)
+	})
+	t.Run("fentry", func(t *testing.T) {
+		why, lacks := testutil.KernelLacks(testutil.FeatureTrampoline)
+		if !lacks {
+			t.Log("this kernel loads fentry programs (TestAttachTrace)")
+			return
+		}
+		t.Log(why)
+		check(t, openTest(t, "trampoline"), "on_fentry", unix.EPERM)
+	})
 }
 
 // A failed Object.Attach destroys what it attached before the failure.

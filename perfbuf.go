@@ -179,8 +179,8 @@ func (p *perfRing) process(n, cpu int, fn func(PerfRecord) error) (int, error) {
 // (perf_buffer__new, or perf_buffer__new_raw's attributes and CPUs through
 // opts).
 func NewPerfBuffer(m *Map, pageCount int, opts PerfBufferOptions) (_ *PerfBuffer, err error) {
-	if m == nil || m.Type() != MapTypePerfEventArray || m.FD() < 0 {
-		return nil, fmt.Errorf("perf buffer: %s is not a loaded perf event array: %w", mapLabel(m), errInvalidArgument)
+	if err := readerMap(m, MapTypePerfEventArray, "perf event array"); err != nil {
+		return nil, fmt.Errorf("perf buffer: %w", err)
 	}
 	if pageCount <= 0 || pageCount&(pageCount-1) != 0 {
 		return nil, fmt.Errorf("perf buffer: map %s: page count %d is not a power of two: %w", m.name, pageCount, errInvalidArgument)

@@ -179,7 +179,6 @@ func TestPerfBufferBadArguments(t *testing.T) {
 		opts  libbpf.PerfBufferOptions
 	}{
 		{"ring buffer map", obj.Map("small"), 1, libbpf.PerfBufferOptions{}},
-		{"nil map", nil, 1, libbpf.PerfBufferOptions{}},
 		{"3 pages", obj.Map("events"), 3, libbpf.PerfBufferOptions{}},
 		{"CPUs without keys", obj.Map("events"), 1, libbpf.PerfBufferOptions{CPUs: []int{0}}},
 		{"CPU that does not exist", obj.Map("events"), 1, libbpf.PerfBufferOptions{CPUs: []int{0, 1 << 20}, MapKeys: []int{0, 1}}},

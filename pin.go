@@ -41,6 +41,9 @@ func ObjPin(fd int, path string, opts ObjPinOptions) error {
 
 // pinAll runs one object-wide pin call on the loaded object.
 func (o *Object) pinAll(what, path string, fn func(*cObject, string) error) error {
+	if o == nil {
+		return fmt.Errorf("%s %q: %w", what, path, errNilObject)
+	}
 	if o.c == nil {
 		return fmt.Errorf("object %q: %s %q: %w", o.name, what, path, ErrClosed)
 	}

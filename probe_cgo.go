@@ -4,10 +4,26 @@ package libbpf
 // program load the tp_btf probe makes.
 
 /*
-#include "libbpf_pin.h"
 #cgo CFLAGS: -O2 -Wall
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
+#include "handler_cgo.h"
+
+// The probes that load programs, with signals blocked (see
+// golibbpf_block_signals).
+static int golibbpf_probe_prog_type(enum bpf_prog_type t)
+{
+	return GOLIBBPF_SIGNALS_BLOCKED(int, libbpf_probe_bpf_prog_type(t, NULL));
+}
+
+static int golibbpf_probe_helper(enum bpf_prog_type t, enum bpf_func_id h)
+{
+	return GOLIBBPF_SIGNALS_BLOCKED(int, libbpf_probe_bpf_helper(t, h, NULL));
+}
+
+static int golibbpf_prog_load(enum bpf_prog_type t, const char *license, const struct bpf_insn *insns,
+			      size_t n, struct bpf_prog_load_opts *opts)
+{
+	return GOLIBBPF_SIGNALS_BLOCKED(int, bpf_prog_load(t, NULL, license, insns, n, opts));
+}
 */
 import "C"
 
@@ -22,7 +38,7 @@ func probeResult(ret C.int) (bool, error) {
 }
 
 func probeProgType(t ProgType) (bool, error) {
-	return probeResult(C.libbpf_probe_bpf_prog_type(C.enum_bpf_prog_type(t), nil))
+	return probeResult(C.golibbpf_probe_prog_type(C.enum_bpf_prog_type(t)))
 }
 
 func probeMapType(t MapType) (bool, error) {
@@ -30,7 +46,7 @@ func probeMapType(t MapType) (bool, error) {
 }
 
 func probeHelper(t ProgType, h HelperID) (bool, error) {
-	return probeResult(C.libbpf_probe_bpf_helper(C.enum_bpf_prog_type(t), C.enum_bpf_func_id(h), nil))
+	return probeResult(C.golibbpf_probe_helper(C.enum_bpf_prog_type(t), C.enum_bpf_func_id(h)))
 }
 
 func tokenCreate(bpffsFD int, flags uint32) (int, error) {
@@ -54,7 +70,7 @@ func loadTracingStub(at AttachType, btfID uint32) (int, error) {
 	opts.attach_btf_id = C.__u32(btfID)
 	license := C.CString("GPL")
 	defer free(unsafe.Pointer(license))
-	fd := C.bpf_prog_load(C.BPF_PROG_TYPE_TRACING, nil, license, &insns[0], C.size_t(len(insns)), &opts)
+	fd := C.golibbpf_prog_load(C.BPF_PROG_TYPE_TRACING, license, &insns[0], C.size_t(len(insns)), &opts)
 	if fd < 0 {
 		return -1, errnoOf(fd)
 	}

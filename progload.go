@@ -155,9 +155,12 @@ func (p *Program) Unpin(path string) error {
 // maps must. Binding it again does nothing.
 func (p *Program) BindMap(m *Map) error {
 	return p.loaded("bind map "+m.Name(), func(_ *cProgram, fd int) error {
+		if m == nil {
+			return errNilMap
+		}
 		mfd := m.FD()
 		if mfd < 0 {
-			return fmt.Errorf("map %s: %w", m.Name(), ErrNotLoaded)
+			return fmt.Errorf("map %s: %w", m.name, ErrNotLoaded)
 		}
 		return progBindMap(fd, mfd)
 	})
@@ -184,13 +187,9 @@ func ProgStreamRead(progFD int, streamID uint32, buf []byte) (int, error) {
 
 // loaded runs fn on the loaded program and its fd, and wraps its error.
 func (p *Program) loaded(what string, fn func(c *cProgram, fd int) error) error {
-	c, err := p.ptr()
+	fd, err := p.loadedFD()
 	if err == nil {
-		if fd := progFD(c); fd < 0 {
-			err = ErrNotLoaded
-		} else {
-			err = fn(c, fd)
-		}
+		err = fn(p.c, fd)
 	}
 	if err != nil {
 		return p.errorf(err, "%s", what)

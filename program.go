@@ -12,6 +12,10 @@ var errInvalidArgument = unix.EINVAL
 
 // Program is one BPF program of an Object. Its setters work until the object
 // is loaded; handlers' Setup callbacks use them to shape the program.
+//
+// A nil *Program, which Object.Program returns for a name the object does
+// not have, is safe to use: every method that returns an error returns one
+// wrapping ErrNotFound, the others return the zero value (FD -1).
 type Program struct {
 	c        *cProgram
 	obj      *Object // nil while Open runs
@@ -29,6 +33,9 @@ func newProgram(c *cProgram, obj *Object) *Program {
 // ptr returns the libbpf program, or ErrClosed once its object is closed
 // (or, for a wrapper a Setup callback kept, once the Open failed).
 func (p *Program) ptr() (*cProgram, error) {
+	if p == nil {
+		return nil, errNilProgram
+	}
 	if p.c == nil || p.obj != nil && p.obj.c == nil {
 		return nil, fmt.Errorf("program %s: %w", p.name, ErrClosed)
 	}
@@ -37,18 +44,48 @@ func (p *Program) ptr() (*cProgram, error) {
 
 // errorf wraps err with the program's name and what failed.
 func (p *Program) errorf(err error, format string, args ...any) error {
+	if p == nil {
+		return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), err)
+	}
 	return fmt.Errorf("program %s: %s: %w", p.name, fmt.Sprintf(format, args...), err)
 }
 
+// loadedFD returns the loaded program's fd: ErrNotLoaded before Load.
+func (p *Program) loadedFD() (int, error) {
+	c, err := p.ptr()
+	if err != nil {
+		return -1, err
+	}
+	if fd := progFD(c); fd >= 0 {
+		return fd, nil
+	}
+	return -1, ErrNotLoaded
+}
+
 // Name returns the program's function name.
-func (p *Program) Name() string { return p.name }
+func (p *Program) Name() string {
+	if p == nil {
+		return ""
+	}
+	return p.name
+}
 
 // SectionName returns the program's SEC() name.
-func (p *Program) SectionName() string { return p.section }
+func (p *Program) SectionName() string {
+	if p == nil {
+		return ""
+	}
+	return p.section
+}
 
 // Object returns the program's object; nil inside a Setup callback, while
 // Open still runs.
-func (p *Program) Object() *Object { return p.obj }
+func (p *Program) Object() *Object {
+	if p == nil {
+		return nil
+	}
+	return p.obj
+}
 
 // Type returns the program type.
 func (p *Program) Type() ProgType {
@@ -77,7 +114,12 @@ func (p *Program) SetType(t ProgType) error {
 // Handler returns the custom handler (or the fallback) the program's section
 // matched at Open, or nil when it matched libbpf's own or none. A SetType
 // that changed the type detaches the program from a non-fallback handler.
-func (p *Program) Handler() *Registration { return p.handler }
+func (p *Program) Handler() *Registration {
+	if p == nil {
+		return nil
+	}
+	return p.handler
+}
 
 // ProgramStats are the kernel's statistics of a loaded program. Run counts
 // and times accumulate only while EnableStats is in effect.
@@ -90,11 +132,11 @@ type ProgramStats struct {
 
 // Stats returns the loaded program's statistics.
 func (p *Program) Stats() (ProgramStats, error) {
-	fd := p.FD()
-	if fd < 0 {
-		return ProgramStats{}, p.errorf(ErrNotLoaded, "stats")
+	fd, err := p.loadedFD()
+	var st ProgramStats
+	if err == nil {
+		st, err = progStats(fd)
 	}
-	st, err := progStats(fd)
 	if err != nil {
 		return ProgramStats{}, p.errorf(err, "stats")
 	}
@@ -259,6 +301,9 @@ func (p *Program) Attach() (*Link, error) {
 // attach, which handlers do once per program, formats nothing.
 func (p *Program) attach(fn func(*cProgram) (*cLink, error), what func() string) (*Link, error) {
 	c, err := p.ptr()
+	if p == nil {
+		return nil, fmt.Errorf("attach: %w", err) // what may read the program
+	}
 	if err == nil {
 		var lc *cLink
 		if lc, err = fn(c); err == nil {
@@ -453,11 +498,11 @@ func (p *Program) Run(opts *RunOptions) (RunResult, error) {
 	if opts == nil {
 		opts = &RunOptions{}
 	}
-	fd := p.FD()
-	if fd < 0 {
-		return RunResult{}, p.errorf(ErrNotLoaded, "test run")
+	fd, err := p.loadedFD()
+	var res RunResult
+	if err == nil {
+		res, err = progTestRun(fd, opts)
 	}
-	res, err := progTestRun(fd, opts)
 	if err != nil {
 		return RunResult{}, p.errorf(err, "test run")
 	}

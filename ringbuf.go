@@ -135,7 +135,10 @@ type RingBuffer struct {
 	cur   int // ring ReadInto looks at first
 }
 
-// Ring is one map inside a RingBuffer (libbpf's struct ring).
+// Ring is one map inside a RingBuffer (libbpf's struct ring). A nil *Ring,
+// which RingBuffer.Ring returns past the reader's maps, is safe to use:
+// Consume and ConsumeN fail with ErrNotFound, the others return the zero
+// value (MapFD -1).
 type Ring struct {
 	rb     *RingBuffer
 	m      *Map
@@ -174,8 +177,8 @@ func (rb *RingBuffer) Add(m *Map) error {
 }
 
 func (rb *RingBuffer) add(m *Map) error {
-	if m == nil || m.Type() != MapTypeRingBuf || m.FD() < 0 {
-		return fmt.Errorf("ring buffer: %s is not a loaded ring buffer map: %w", mapLabel(m), errInvalidArgument)
+	if err := readerMap(m, MapTypeRingBuf, "ring buffer map"); err != nil {
+		return fmt.Errorf("ring buffer: %w", err)
 	}
 	r := &Ring{rb: rb, m: m, fd: m.FD()}
 	var err error
@@ -221,11 +224,16 @@ func (r *Ring) unmap() {
 	r.cons, r.prod = nil, nil
 }
 
-func mapLabel(m *Map) string {
+// readerMap checks that m, the map of an event reader, is a loaded map of
+// type t (described as kind).
+func readerMap(m *Map, t MapType, kind string) error {
 	if m == nil {
-		return "nil map"
+		return errNilMap
 	}
-	return "map " + m.name
+	if m.Type() != t || m.FD() < 0 {
+		return fmt.Errorf("map %s is not a loaded %s: %w", m.name, kind, errInvalidArgument)
+	}
+	return nil
 }
 
 // Read returns a copy of the next record, waiting until one arrives, ctx
@@ -390,6 +398,9 @@ func (r *Ring) Consume(fn func(Record) error) (int, error) { return r.ConsumeN(m
 
 // ConsumeN is Consume for at most n records (ring__consume_n).
 func (r *Ring) ConsumeN(n int, fn func(Record) error) (int, error) {
+	if r == nil {
+		return 0, fmt.Errorf("ring buffer: consume: %w", errNilRing)
+	}
 	if err := r.rb.poll.lock(); err != nil {
 		return 0, err
 	}
@@ -399,7 +410,7 @@ func (r *Ring) ConsumeN(n int, fn func(Record) error) (int, error) {
 
 // position reads a position of the ring while it is mapped, 0 after Close.
 func (r *Ring) position(p func(*ringMem) *uint64) uint64 {
-	if r.rb.poll.lock() != nil {
+	if r == nil || r.rb.poll.lock() != nil {
 		return 0
 	}
 	defer r.rb.poll.mu.Unlock()
@@ -423,10 +434,25 @@ func (r *Ring) AvailDataSize() uint64 {
 }
 
 // Size returns the ring's data size in bytes (ring__size).
-func (r *Ring) Size() uint64 { return r.reader.mask + 1 }
+func (r *Ring) Size() uint64 {
+	if r == nil {
+		return 0
+	}
+	return r.reader.mask + 1
+}
 
 // MapFD returns the fd of the ring's map (ring__map_fd).
-func (r *Ring) MapFD() int { return r.fd }
+func (r *Ring) MapFD() int {
+	if r == nil {
+		return -1
+	}
+	return r.fd
+}
 
 // Map returns the ring's map.
-func (r *Ring) Map() *Map { return r.m }
+func (r *Ring) Map() *Map {
+	if r == nil {
+		return nil
+	}
+	return r.m
+}

@@ -19,7 +19,7 @@ func (m *Map) AttachStructOps() (*Link, error) {
 		lc, err = mapAttachStructOps(c)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("map %s: attach struct_ops: %w", m.name, err)
+		return nil, fmt.Errorf("map %s: attach struct_ops: %w", m.Name(), err)
 	}
 	return &Link{c: lc, structOps: true}, nil
 }

@@ -131,9 +131,9 @@ func TCQuery(hook TCHook, opts TCOptions) (TCOptions, error) {
 // no FD and cannot be pinned.
 func (p *Program) AttachTC(hook TCHook, opts TCOptions) (*Link, error) {
 	what := hook.String()
-	fd := p.FD()
-	if fd < 0 {
-		return nil, p.errorf(ErrNotLoaded, "attach %s", what)
+	fd, err := p.loadedFD()
+	if err != nil {
+		return nil, p.errorf(err, "attach %s", what)
 	}
 	if hook.AttachPoint == TCIngress || hook.AttachPoint == TCEgress {
 		if err := tcHookCreate(hook); err != nil && !errors.Is(err, unix.EEXIST) {

@@ -29,8 +29,8 @@ type UserRingBuffer struct {
 // NewUserRingBuffer maps the loaded user ring buffer map m for writing
 // (user_ring_buffer__new).
 func NewUserRingBuffer(m *Map) (_ *UserRingBuffer, err error) {
-	if m == nil || m.Type() != MapTypeUserRingBuf || m.FD() < 0 {
-		return nil, fmt.Errorf("user ring buffer: %s is not a loaded user ring buffer map: %w", mapLabel(m), errInvalidArgument)
+	if err := readerMap(m, MapTypeUserRingBuf, "user ring buffer map"); err != nil {
+		return nil, fmt.Errorf("user ring buffer: %w", err)
 	}
 	u := &UserRingBuffer{m: m}
 	if u.poll, err = newPoller("user ring buffer"); err != nil {

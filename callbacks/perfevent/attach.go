@@ -28,7 +28,7 @@ func Attach(prog *libbpf.Program, spec string) (*libbpf.Link, error) {
 // (unix.ENOENT for an event the machine lacks).
 func AttachSpec(prog *libbpf.Program, s Spec) (*libbpf.Link, error) {
 	if prog == nil {
-		return nil, fmt.Errorf("perf_event %q: nil program", s.Event)
+		return nil, fmt.Errorf("perf_event %q: program %w (nil *Program)", s.Event, libbpf.ErrNotFound)
 	}
 	if s.Freq == 0 && s.Period == 0 {
 		return nil, fmt.Errorf("perf_event %q: neither a frequency nor a period: the program would never run", s.Event)

@@ -773,3 +773,12 @@ func TestOnlineCPUs(t *testing.T) {
 		t.Errorf("OnlineCPUs() = %v, /proc/stat lists %d CPUs", cpus, n)
 	}
 }
+
+// TestAttachMissingProgram: a program the object lacks (obj.Program of a
+// typo is nil) fails with libbpf.ErrNotFound instead of crashing.
+func TestAttachMissingProgram(t *testing.T) {
+	var missing *libbpf.Program
+	if _, err := perfevent.Attach(missing, "cpu-clock:freq=99"); !errors.Is(err, libbpf.ErrNotFound) {
+		t.Errorf("Attach(nil): %v, want ErrNotFound", err)
+	}
+}

@@ -96,10 +96,11 @@ func (e logShown) Unwrap() error { return e.error }
 func oneLine(err error) string {
 	var le *libbpf.LoadError
 	if errors.As(err, &le) {
-		msg := fmt.Sprintf("program %s failed the verifier: %v", le.Program, le.Err)
-		if last := lastLine(le.Log); last != "" {
-			msg += ": " + last
+		last := le.LastLines(1)
+		if len(last) == 0 {
+			return fmt.Sprintf("program %s failed to load: %v (the kernel produced no verifier log)", le.Program, le.Err)
 		}
+		msg := fmt.Sprintf("program %s failed the verifier: %v: %s", le.Program, le.Err, last[0])
 		if errors.As(err, new(logShown)) {
 			return msg + " (verifier log above)"
 		}
@@ -111,21 +112,6 @@ func oneLine(err error) string {
 		lines[i] = strings.TrimSpace(lines[i])
 	}
 	return strings.Join(lines, "; ")
-}
-
-// lastLine is the verifier log's last line that says why, skipping the
-// processed-instructions summary.
-func lastLine(log string) string {
-	lines := strings.Split(strings.TrimSpace(log), "\n")
-	for i := len(lines) - 1; i >= 0; i-- {
-		l := strings.TrimSpace(lines[i])
-		if l == "" || strings.HasPrefix(l, "processed ") || strings.HasPrefix(l, "verification time") ||
-			strings.HasPrefix(l, "stack depth") {
-			continue
-		}
-		return l
-	}
-	return ""
 }
 
 // parseInterspersed parses flags that may come before or after the

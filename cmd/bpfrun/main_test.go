@@ -315,3 +315,24 @@ func TestInspect(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadErrorLine: a rejected program's error line keeps the errno and
+// the log line that says why; a program the kernel refused without a log
+// (a program type it lacks) says so instead of pointing at -v.
+func TestLoadErrorLine(t *testing.T) {
+	rejected := &libbpf.LoadError{Program: "p", Err: errors.New("permission denied"),
+		Log: "0: (79) r1 = *(u64 *)(r0 +0)\nR0 invalid mem access 'map_value_or_null'\nprocessed 7 insns (limit 1000000)\n"}
+	refused := &libbpf.LoadError{Program: "p", Err: errors.New("operation not permitted")}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{rejected, "program p failed the verifier: permission denied: R0 invalid mem access 'map_value_or_null' (-v prints the verifier log)"},
+		{logShown{rejected}, "program p failed the verifier: permission denied: R0 invalid mem access 'map_value_or_null' (verifier log above)"},
+		{refused, "program p failed to load: operation not permitted (the kernel produced no verifier log)"},
+	} {
+		if got := oneLine(tc.err); got != tc.want {
+			t.Errorf("oneLine(%v) = %q, want %q", tc.err, got, tc.want)
+		}
+	}
+}
