@@ -184,6 +184,10 @@ func sized(typ string, size int) string {
 	return fmt.Sprintf("%s (%d)", typ, size)
 }
 
+// noTargetNote marks a bare section (SEC("uprobe")) that libbpf accepts
+// but cannot auto-attach.
+const noTargetNote = "names no target"
+
 // handlerOf classifies the handler that p's section matched at Open.
 func handlerOf(p *libbpf.Program) HandlerInfo {
 	if r := p.Handler(); r != nil {
@@ -202,6 +206,9 @@ func handlerOf(p *libbpf.Program) HandlerInfo {
 	}
 	if _, _, err := libbpf.SectionDefinition(p.SectionName()); err == nil {
 		if b, ok := builtinFor(p.SectionName()); ok {
+			if b.namesNoTarget(p.SectionName()) {
+				return HandlerInfo{Kind: "builtin", Form: b.Form, Note: noTargetNote}
+			}
 			return HandlerInfo{Kind: "builtin", Form: b.Form, AutoAttach: b.AutoAttach}
 		}
 		return HandlerInfo{Kind: "builtin", Note: "a libbpf form bpfrun's table lacks"}

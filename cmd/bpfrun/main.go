@@ -18,6 +18,8 @@ import (
 	"os"
 	"strings"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/golibbpf/libbpf"
 )
 
@@ -94,6 +96,10 @@ func (e logShown) Unwrap() error { return e.error }
 // oneLine renders err as one line: a verifier rejection keeps its errno and
 // the log's last line, the rest of the log being in --verbose output.
 func oneLine(err error) string {
+	var nl *refusedError
+	if errors.As(err, &nl) {
+		return nl.Error()
+	}
 	var le *libbpf.LoadError
 	if errors.As(err, &le) {
 		msg := fmt.Sprintf("program %s failed the verifier: %v", le.Program, le.Err)
@@ -111,6 +117,41 @@ func oneLine(err error) string {
 		lines[i] = strings.TrimSpace(lines[i])
 	}
 	return strings.Join(lines, "; ")
+}
+
+// refusedError is a program the kernel refused at load without a verifier
+// log: the verifier never ran (the program or attach type is not allowed,
+// or a capability is missing), so -v has nothing to show.
+type refusedError struct {
+	load     *libbpf.LoadError
+	section  string
+	progType libbpf.ProgType
+}
+
+func (e *refusedError) Error() string {
+	msg := fmt.Sprintf("program %s (SEC %q, type %s): the kernel refused", e.load.Program, e.section, e.progType)
+	if errors.Is(e.load.Err, unix.EPERM) {
+		return msg + " the program type (EPERM) without a verifier log: this kernel does not allow it (for tracing and lsm" +
+			" programs: no BPF trampoline; or lockdown), or bpfrun lacks CAP_BPF with CAP_PERFMON or CAP_SYS_ADMIN;" +
+			" --disable " + e.load.Program + " loads the rest"
+	}
+	return fmt.Sprintf("%s it (%v) without a verifier log; --disable %s loads the rest", msg, e.load.Err, e.load.Program)
+}
+
+func (e *refusedError) Unwrap() error { return e.load }
+
+// explainRefusal turns a load error whose program the kernel refused with
+// no verifier log into a refusedError naming its section and type.
+func explainRefusal(obj *libbpf.Object, err error) error {
+	var le *libbpf.LoadError
+	if !errors.As(err, &le) || strings.TrimSpace(le.Log) != "" {
+		return err
+	}
+	p := obj.Program(le.Program)
+	if p == nil {
+		return err
+	}
+	return &refusedError{load: le, section: p.SectionName(), progType: p.Type()}
 }
 
 // lastLine is the verifier log's last line that says why, skipping the

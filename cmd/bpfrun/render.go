@@ -55,6 +55,9 @@ func render(w io.Writer, s Snapshot) {
 			fmt.Fprintf(w, "\nmap %s: %s, %s -> %s, max %d", m.Name, m.Type, typeOr(m.KeyType, m.KeySize),
 				typeOr(m.ValueType, m.ValueSize), m.MaxEntries)
 		}
+		if m.Sizing != "" {
+			fmt.Fprintf(w, " [%s]", m.Sizing)
+		}
 		switch {
 		case m.Note != "":
 			fmt.Fprintf(w, " (%s)\n", m.Note)

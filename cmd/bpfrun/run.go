@@ -39,6 +39,8 @@ type runConfig struct {
 	duration   time.Duration
 	sets       listFlag
 	records    listFlag
+	disable    nameList
+	mapSizes   listFlag
 	output     outputFlag
 	perCPU     bool
 	maxEntries int
@@ -53,6 +55,8 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&cfg.duration, "duration", 0, "stop after this long (default: run until Ctrl-C, SIGTERM or SIGHUP)")
 	fs.Var(&cfg.sets, "set", "set a .rodata/.data/.bss global before load: NAME=VALUE or STRUCTVAR.FIELD=VALUE (repeatable)")
 	fs.Var(&cfg.records, "record", "decode the records of ring buffer MAP as BTF type TYPE: MAP=TYPE (repeatable)")
+	fs.Var(&cfg.disable, "disable", "turn autoload off for program PROG: it is neither loaded nor attached (repeatable)")
+	fs.Var(&cfg.mapSizes, "map-size", "set map MAP's max_entries (bytes for a ring buffer) before load: MAP=N (repeatable)")
 	fs.Var(&cfg.output, "output", "text: a live view; json: print only the final snapshot as one JSON document")
 	fs.BoolVar(&cfg.perCPU, "per-cpu", false, "show per-CPU maps' values for each CPU, not only their sum")
 	fs.IntVar(&cfg.maxEntries, "max-entries", 20, "show at most this many elements per map (-1: all)")
@@ -118,6 +122,9 @@ type runner struct {
 	rbWG     sync.WaitGroup
 	rbCancel context.CancelFunc
 	rings    *ringStore
+	// sizeNotes says, by map name, which maps bpfrun sized because their
+	// max_entries was 0.
+	sizeNotes map[string]string
 
 	progs []progRun
 	start time.Time
@@ -163,6 +170,12 @@ func (r *runner) run(ctx context.Context) error {
 	if err := applySettings(r.obj, r.cfg.sets); err != nil {
 		return err
 	}
+	if err := disablePrograms(r.obj, r.cfg.disable); err != nil {
+		return err
+	}
+	if r.sizeNotes, err = sizeMaps(r.obj, r.cfg.mapSizes, r.stderr); err != nil {
+		return err
+	}
 	var ringMaps []*libbpf.Map
 	for _, m := range r.obj.Maps() {
 		if m.Type() == libbpf.MapTypeRingBuf {
@@ -183,7 +196,7 @@ func (r *runner) run(ctx context.Context) error {
 	// Load pins the maps that ask for it; remember which pins are ours.
 	r.pins = newPins(pinnedMapPaths(spec))
 	if err := r.obj.Load(); err != nil {
-		return fmt.Errorf("load %s: %w", path, err)
+		return fmt.Errorf("load %s: %w", path, explainRefusal(r.obj, err))
 	}
 	if stats, err := libbpf.EnableStats(); err == nil {
 		r.stats = stats
@@ -232,6 +245,8 @@ func (r *runner) attach(ctx context.Context) error {
 			r.progs[i].state = "not loaded (autoload off)"
 		case !orig[i]:
 			r.progs[i].state = "loaded, autoattach off"
+		case r.progs[i].handler.Note == noTargetNote:
+			r.progs[i].state = "loaded, not attached (the section names no target)"
 		case !r.progs[i].handler.AutoAttach && (r.progs[i].handler.Kind != "builtin" || r.progs[i].handler.Form != ""):
 			// Known not to attach: skip the Attach call (which walks
 			// every program, so skipping keeps big objects fast).
@@ -396,7 +411,9 @@ func (r *runner) snapshot(reader *mapReader, final bool) Snapshot {
 		s.Programs = append(s.Programs, programState(pr.p, pr.handler, pr.attached, pr.state))
 	}
 	for _, m := range r.obj.Maps() {
-		s.Maps = append(s.Maps, reader.read(m))
+		st := reader.read(m)
+		st.Sizing = r.sizeNotes[m.Name()]
+		s.Maps = append(s.Maps, st)
 	}
 	s.Globals = collectGlobals(s.Maps)
 	s.RingBuffers = r.rings.snapshot()

@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/golibbpf/libbpf"
 	"github.com/golibbpf/libbpf/internal/btf"
@@ -58,7 +61,9 @@ type MapState struct {
 	Count     int    `json:"count"`
 	Truncated bool   `json:"truncated,omitempty"`
 	Note      string `json:"note,omitempty"`
-	Error     string `json:"error,omitempty"`
+	// Sizing says that bpfrun chose max_entries, the object leaving it 0.
+	Sizing string `json:"sizing,omitempty"`
+	Error  string `json:"error,omitempty"`
 }
 
 // Entry is one map element: key and value decoded through BTF (numbers,
@@ -97,6 +102,14 @@ type mapReader struct {
 	cpus       int
 }
 
+// notReadable is the note of a map whose elements the kernel does not
+// give to user space by key (its lookup fails with ENOTSUPP).
+const notReadable = "contents not readable by key from user space"
+
+// errNotSupported is the kernel's ENOTSUPP (524), which golang.org/x/sys
+// does not name: the answer to a lookup in a map type without one.
+const errNotSupported = unix.Errno(524)
+
 // maxIterate bounds the keys read from one map per snapshot.
 const maxIterate = 1 << 16
 
@@ -110,8 +123,9 @@ func (r *mapReader) read(m *libbpf.Map) MapState {
 		libbpf.MapTypeBloomFilter, libbpf.MapTypeStructOps, libbpf.MapTypeArena, libbpf.MapTypeSKStorage,
 		libbpf.MapTypeInodeStorage, libbpf.MapTypeTaskStorage, libbpf.MapTypeCgrpStorage,
 		libbpf.MapTypeCgroupStorage, libbpf.MapTypePerCPUCgroupStorage, libbpf.MapTypeSockMap,
-		libbpf.MapTypeSockHash, libbpf.MapTypeReuseportSockArray, libbpf.MapTypeXskmap, libbpf.MapTypeInsnArray:
-		st.Note = "contents not readable by key from user space"
+		libbpf.MapTypeSockHash, libbpf.MapTypeReuseportSockArray, libbpf.MapTypeXskmap, libbpf.MapTypeInsnArray,
+		libbpf.MapTypeCgroupArray:
+		st.Note = notReadable
 		return st
 	}
 	if m.FD() < 0 {
@@ -138,7 +152,13 @@ func (r *mapReader) read(m *libbpf.Map) MapState {
 		}
 		elems = append(elems, raw{bytes.Clone(key), bytes.Clone(val)})
 	}
-	if err := it.Err(); err != nil {
+	if err := it.Err(); errors.Is(err, errNotSupported) {
+		// A map type the kernel gives no lookup from user space that the
+		// list above lacks: say so, as for the known ones.
+		st.Note = notReadable
+		st.Entries = []Entry{}
+		return st
+	} else if err != nil {
 		st.Error = err.Error()
 	}
 	st.Count = len(elems)
