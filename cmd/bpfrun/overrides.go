@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
@@ -70,8 +69,8 @@ func defaultMaxEntries(t libbpf.MapType) (uint32, error) {
 
 // sizeMaps applies --map-size MAP=N, then gives every other map whose
 // max_entries is 0 its type's default, and returns a note per map it
-// sized that way (printed on stderr too, so that the choice is not silent).
-func sizeMaps(obj *libbpf.Object, sizes []string, stderr io.Writer) (map[string]string, error) {
+// sized that way (shown with the map, so that the choice is not silent).
+func sizeMaps(obj *libbpf.Object, sizes []string) (map[string]string, error) {
 	set := map[string]bool{}
 	for _, s := range sizes {
 		name, val, _ := strings.Cut(s, "=")
@@ -118,7 +117,6 @@ func sizeMaps(obj *libbpf.Object, sizes []string, stderr io.Writer) (map[string]
 		}
 		notes[m.Name()] = fmt.Sprintf("max_entries 0 in the object (its tool sizes it at run time): bpfrun made it %d %s; --map-size %s=N sets it",
 			m.MaxEntries(), unit, m.Name())
-		fmt.Fprintf(stderr, "bpfrun: map %s: %s\n", m.Name(), notes[m.Name()])
 	}
 	return notes, nil
 }

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -113,15 +112,13 @@ type runner struct {
 	stderr io.Writer
 	logs   *logCapture
 
-	regs     []*libbpf.Registration
-	obj      *libbpf.Object
-	spec     *btf.Spec
-	stats    io.Closer
-	pins     []string // pin paths this run created
-	rb       *libbpf.RingBuffer
-	rbWG     sync.WaitGroup
-	rbCancel context.CancelFunc
-	rings    *ringStore
+	regs    []*libbpf.Registration
+	obj     *libbpf.Object
+	spec    *btf.Spec
+	stats   io.Closer
+	pins    []string       // pin paths this run created
+	readers *recordReaders // ring buffers' and perf event arrays' records
+	rings   *ringStore
 	// sizeNotes says, by map name, which maps bpfrun sized because their
 	// max_entries was 0.
 	sizeNotes map[string]string
@@ -173,16 +170,16 @@ func (r *runner) run(ctx context.Context) error {
 	if err := disablePrograms(r.obj, r.cfg.disable); err != nil {
 		return err
 	}
-	if r.sizeNotes, err = sizeMaps(r.obj, r.cfg.mapSizes, r.stderr); err != nil {
+	if r.sizeNotes, err = sizeMaps(r.obj, r.cfg.mapSizes); err != nil {
 		return err
 	}
-	var ringMaps []*libbpf.Map
+	var recordMaps []*libbpf.Map
 	for _, m := range r.obj.Maps() {
-		if m.Type() == libbpf.MapTypeRingBuf {
-			ringMaps = append(ringMaps, m)
+		if isRecordMap(m) {
+			recordMaps = append(recordMaps, m)
 		}
 	}
-	types, err := recordTypes(spec, ringMaps, r.cfg.records, gs)
+	types, err := recordTypes(spec, recordMaps, r.cfg.records, gs)
 	if err != nil {
 		return err
 	}
@@ -203,27 +200,16 @@ func (r *runner) run(ctx context.Context) error {
 	} else {
 		fmt.Fprintf(r.stderr, "bpfrun: warning: %v: run counts and times stay 0\n", err)
 	}
+	// The readers come first: a perf event array drops what programs send
+	// before a reader's buffer is in it.
+	if len(recordMaps) > 0 {
+		r.rings = newRingStore(spec, r.cfg.keep, types, recordMaps)
+		if r.readers, err = newRecordReaders(r.rings, recordMaps); err != nil {
+			return err
+		}
+	}
 	if err := r.attach(ctx); err != nil {
 		return err
-	}
-	if len(ringMaps) > 0 {
-		r.rings = newRingStore(spec, r.cfg.keep, types, ringMaps)
-		if r.rb, err = libbpf.NewRingBuffer(ringMaps...); err != nil {
-			return fmt.Errorf("read ring buffers: %w", err)
-		}
-		var rbCtx context.Context
-		rbCtx, r.rbCancel = context.WithCancel(context.Background())
-		r.rbWG.Add(1)
-		go func() {
-			defer r.rbWG.Done()
-			for {
-				rec, err := r.rb.Read(rbCtx)
-				if err != nil {
-					return // stopped by drainRings or cleanup
-				}
-				r.rings.add(rec)
-			}
-		}()
 	}
 	return r.watch(ctx)
 }
@@ -344,7 +330,7 @@ loop:
 			}
 		}
 	}
-	r.drainRings()
+	r.readers.drain()
 	snap := r.snapshot(reader, true)
 	if !text {
 		enc := json.NewEncoder(out)
@@ -380,29 +366,6 @@ func (s *stickyWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// drainRings stops the background reader and reads what the rings still
-// hold, so that the final snapshot counts every record submitted before
-// the run stopped.
-func (r *runner) drainRings() {
-	if r.rb == nil {
-		return
-	}
-	r.rbCancel()
-	r.rbWG.Wait()
-	// Bounded: a program that keeps submitting must not keep bpfrun
-	// reading forever.
-	end := time.Now().Add(200 * time.Millisecond)
-	for time.Now().Before(end) {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-		rec, err := r.rb.Read(ctx)
-		cancel()
-		if err != nil {
-			return
-		}
-		r.rings.add(rec)
-	}
-}
-
 func (r *runner) snapshot(reader *mapReader, final bool) Snapshot {
 	s := Snapshot{Object: r.cfg.path, Name: r.obj.Name(), Libbpf: libbpf.LibbpfVersion(),
 		ElapsedSeconds: time.Since(r.start).Seconds(), StatsEnabled: r.stats != nil, Final: final,
@@ -420,16 +383,12 @@ func (r *runner) snapshot(reader *mapReader, final bool) Snapshot {
 	return s
 }
 
-// cleanup releases everything the run holds, in reverse order: ring buffer
-// reader, links and object, pins the load made, stats, handlers.
+// cleanup releases everything the run holds, in reverse order: record
+// readers, links and object, pins the load made, stats, handlers.
 func (r *runner) cleanup() error {
 	var errs []error
-	if r.rb != nil {
-		r.rbCancel()
-		if err := r.rb.Close(); err != nil {
-			errs = append(errs, err)
-		}
-		r.rbWG.Wait()
+	if err := r.readers.close(); err != nil {
+		errs = append(errs, err)
 	}
 	if r.obj != nil {
 		if err := r.obj.Close(); err != nil {

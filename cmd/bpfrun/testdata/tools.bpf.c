@@ -20,6 +20,8 @@ struct event {
 	__u32 pad;
 	char comm[16];
 };
+/* Keeps struct event in the BTF: bpfrun finds the records' type by it. */
+struct event *events_record __attribute__((unused));
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
