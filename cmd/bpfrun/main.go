@@ -1,7 +1,7 @@
 // Command bpfrun runs any BPF object with every SEC() form this module
 // knows, libbpf's own and the custom handlers of callbacks/, and shows what
 // its programs do: run counts, run times, map contents decoded through the
-// object's BTF, ring buffer records.
+// object's BTF, ring buffer and perf event array records.
 //
 //	bpfrun run [flags] OBJECT.bpf.o   open, load, attach, watch until Ctrl-C
 //	bpfrun sections                   every SEC() form bpfrun knows
@@ -25,7 +25,7 @@ import (
 
 const usage = `usage:
   bpfrun run [flags] OBJECT.bpf.o   open, load and auto-attach the object, then show
-                                    its programs, maps and ring buffers until Ctrl-C
+                                    its programs, maps and records until Ctrl-C
   bpfrun sections [--output json]   list every SEC() form bpfrun knows
   bpfrun inspect [--output json] OBJECT.bpf.o
                                     list the object's programs, the handler each
