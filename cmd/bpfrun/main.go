@@ -140,18 +140,36 @@ func (e *refusedError) Error() string {
 
 func (e *refusedError) Unwrap() error { return e.load }
 
-// explainRefusal turns a load error whose program the kernel refused with
-// no verifier log into a refusedError naming its section and type.
-func explainRefusal(obj *libbpf.Object, err error) error {
+// explainLoadFailure names the program behind a failed Load when the
+// error alone does not: a program the kernel refused with no verifier log
+// becomes a refusedError naming its section and type; a failure before
+// the kernel saw any program (libbpf could not prepare one: an fentry
+// target missing from the kernel's BTF, ESRCH) gets libbpf's first warning
+// about a program, from warnings, the ones logged during Load.
+func explainLoadFailure(obj *libbpf.Object, err error, warnings []string) error {
 	var le *libbpf.LoadError
-	if !errors.As(err, &le) || strings.TrimSpace(le.Log) != "" {
+	if errors.As(err, &le) {
+		if strings.TrimSpace(le.Log) != "" {
+			return err
+		}
+		if p := obj.Program(le.Program); p != nil {
+			return &refusedError{load: le, section: p.SectionName(), progType: p.Type()}
+		}
 		return err
 	}
-	p := obj.Program(le.Program)
-	if p == nil {
-		return err
+	for _, w := range warnings {
+		rest, ok := strings.CutPrefix(w, "prog '")
+		if !ok {
+			continue
+		}
+		name, why, ok := strings.Cut(rest, "': ")
+		p := obj.Program(name)
+		if !ok || p == nil {
+			continue
+		}
+		return fmt.Errorf("program %s (SEC %q): %s; --disable %s loads the rest: %w", name, p.SectionName(), why, name, err)
 	}
-	return &refusedError{load: le, section: p.SectionName(), progType: p.Type()}
+	return err
 }
 
 // lastLine is the verifier log's last line that says why, skipping the

@@ -67,6 +67,11 @@ func defaultMaxEntries(t libbpf.MapType) (uint32, error) {
 	return 0, nil
 }
 
+// stackTraceValueSize is the value size bpfrun gives a stack trace map
+// whose definition leaves it 0: 127 frames of 8 bytes, the kernel's default
+// perf_event_max_stack and bcc's libbpf-tools' default depth.
+const stackTraceValueSize = 127 * 8
+
 // sizeMaps applies --map-size MAP=N, then gives every other map whose
 // max_entries is 0 its type's default, and returns a note per map it
 // sized that way (shown with the map, so that the choice is not silent).
@@ -98,6 +103,15 @@ func sizeMaps(obj *libbpf.Object, sizes []string) (map[string]string, error) {
 	}
 	notes := map[string]string{}
 	for _, m := range obj.Maps() {
+		if m.Type() == libbpf.MapTypeStackTrace && m.ValueSize() == 0 {
+			// Tools size a stack trace map's values at run time too,
+			// from their stack depth flag.
+			if err := m.SetValueSize(stackTraceValueSize); err != nil {
+				return nil, fmt.Errorf("map %s: give value_size 0 a default: %w", m.Name(), err)
+			}
+			notes[m.Name()] = fmt.Sprintf("value_size 0 in the object (its tool sizes it at run time): bpfrun made it %d bytes, %d frames",
+				stackTraceValueSize, stackTraceValueSize/8)
+		}
 		if set[m.Name()] || m.MaxEntries() != 0 || m.Internal() {
 			continue
 		}
@@ -115,8 +129,12 @@ func sizeMaps(obj *libbpf.Object, sizes []string) (map[string]string, error) {
 		if m.Type() == libbpf.MapTypeRingBuf || m.Type() == libbpf.MapTypeUserRingBuf {
 			unit = "bytes"
 		}
-		notes[m.Name()] = fmt.Sprintf("max_entries 0 in the object (its tool sizes it at run time): bpfrun made it %d %s; --map-size %s=N sets it",
+		note := fmt.Sprintf("max_entries 0 in the object (its tool sizes it at run time): bpfrun made it %d %s; --map-size %s=N sets it",
 			m.MaxEntries(), unit, m.Name())
+		if notes[m.Name()] != "" {
+			note = notes[m.Name()] + "; " + note
+		}
+		notes[m.Name()] = note
 	}
 	return notes, nil
 }

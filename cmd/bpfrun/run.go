@@ -192,8 +192,9 @@ func (r *runner) run(ctx context.Context) error {
 
 	// Load pins the maps that ask for it; remember which pins are ours.
 	r.pins = newPins(pinnedMapPaths(spec))
+	warned := r.logs.warningCount()
 	if err := r.obj.Load(); err != nil {
-		return fmt.Errorf("load %s: %w", path, explainRefusal(r.obj, err))
+		return fmt.Errorf("load %s: %w", path, explainLoadFailure(r.obj, err, r.logs.warningsSince(warned)))
 	}
 	if stats, err := libbpf.EnableStats(); err == nil {
 		r.stats = stats
@@ -269,7 +270,7 @@ func (r *runner) attach(ctx context.Context) error {
 			if tty {
 				fmt.Fprint(r.stderr, "\r\033[K")
 			}
-			return fmt.Errorf("attach %s: %w", r.cfg.path, err)
+			return fmt.Errorf("attach %s: %w; --disable %s skips it", r.cfg.path, err, pr.p.Name())
 		}
 		if len(r.obj.Links()) > before {
 			pr.attached, pr.state = true, "attached"

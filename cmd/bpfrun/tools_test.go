@@ -118,9 +118,9 @@ func TestRunDisable(t *testing.T) {
 	}
 
 	// Without --disable, the program whose binary does not exist fails
-	// the attach, and the error names it.
+	// the attach, and the error names it and the way out.
 	r := runBin(t, "run", "--duration", "100ms", testutil.Object(t, "testdata/tools.bpf.o"))
-	oneLineErr(t, r, "brt_unattachable", "no such file or directory")
+	oneLineErr(t, r, "brt_unattachable", "no such file or directory", "; --disable brt_unattachable skips it")
 	noLeftovers(t)
 }
 
@@ -148,6 +148,14 @@ func TestRunMapSize(t *testing.T) {
 		!strings.Contains(m["sizing"].(string), "--map-size counts=N") || len(entries) != 1 ||
 		jsonInt(t, entries[0].(map[string]any)["value"]) != calls {
 		t.Errorf("counts: %v; want 10240 entries with a note saying why, one element of %d", m, calls)
+	}
+
+	// A stack trace map that leaves both value_size and max_entries 0
+	// gets 127 frames and 10240 entries.
+	st := find(snap["maps"], "name", "stacks")
+	if jsonInt(t, st["value_size"]) != 127*8 || jsonInt(t, st["max_entries"]) != 10240 ||
+		!strings.Contains(st["sizing"].(string), "value_size 0") || st["error"] != nil {
+		t.Errorf("stacks: %v; want 1016-byte values, 10240 entries, a note, no error", st)
 	}
 
 	snap = runTool(t, calls, "--disable", "brt_twin_raw", "--map-size", "counts=64")
@@ -248,4 +256,23 @@ func TestRefusedErrorText(t *testing.T) {
 	if !errors.Is(err, unix.E2BIG) {
 		t.Errorf("%v does not wrap its errno", err)
 	}
+}
+
+// TestLoadFailureNamesProgram: a program libbpf cannot prepare (an fentry
+// target the kernel's BTF lacks, as tools ship them with a dummy name) is
+// named, with libbpf's reason, instead of the bare "no such process".
+func TestLoadFailureNamesProgram(t *testing.T) {
+	testutil.RequireKernel(t)
+	obj := testutil.Object(t, "testdata/notarget.bpf.o")
+	r := runBin(t, "run", "--duration", "100ms", obj)
+	oneLineErr(t, r, `program brt_missing_fn (SEC "fentry/brt_no_such_function"): failed to find kernel BTF type ID of 'brt_no_such_function'`,
+		"--disable brt_missing_fn loads the rest", "no such process")
+	r = runBin(t, "run", "--duration", "100ms", "--output", "json", "--disable", "brt_missing_fn", obj)
+	if r.code != 0 {
+		t.Fatalf("with --disable brt_missing_fn: exit %d: %s", r.code, r.stderr)
+	}
+	if p := find(decode(t, r.stdout)["programs"], "name", "brt_fine"); p["attached"] != true {
+		t.Errorf("brt_fine: %v, want attached", p)
+	}
+	noLeftovers(t)
 }

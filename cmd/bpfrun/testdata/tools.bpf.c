@@ -36,6 +36,13 @@ struct {
 	__type(value, __u64);
 } counts SEC(".maps");
 
+/* A stack trace map sized at run time, values and entries, as bcc's
+ * libbpf-tools declare theirs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(key_size, sizeof(__u32));
+} stacks SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
 	__uint(max_entries, 1);
