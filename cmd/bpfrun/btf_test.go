@@ -56,12 +56,6 @@ func TestBTFDumpCompiles(t *testing.T) {
 		}
 		t.Fatalf("tools.bpf.c does not build against the dumped vmlinux.h: %v\n%s", err, msg)
 	}
-	r = runBin(t, "run", "--duration", "200ms", "--output", "json", "--disable", "brt_unattachable", obj)
-	if r.code != 0 {
-		t.Fatalf("run the object built with the dumped header: exit %d: %s", r.code, r.stderr)
-	}
-	if p := find(decode(t, r.stdout)["programs"], "name", "brt_tool_prctl"); p["attached"] != true {
-		t.Errorf("brt_tool_prctl: %v, want attached", p)
-	}
+	runAttaches(t, "brt_tool_prctl", "--disable", "brt_unattachable", obj)
 	noLeftovers(t)
 }

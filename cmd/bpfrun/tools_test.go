@@ -24,6 +24,19 @@ func toolArgs(extra ...string) []string {
 	return append(args, extra...)
 }
 
+// runAttaches runs bpfrun briefly with args and checks that it succeeds
+// with program prog attached.
+func runAttaches(t *testing.T, prog string, args ...string) {
+	t.Helper()
+	r := runBin(t, append([]string{"run", "--duration", "200ms", "--output", "json"}, args...)...)
+	if r.code != 0 {
+		t.Fatalf("bpfrun run %q: exit %d: %s", args, r.code, r.stderr)
+	}
+	if p := find(decode(t, r.stdout)["programs"], "name", prog); p["attached"] != true {
+		t.Errorf("bpfrun run %q: %s: %v, want attached", args, prog, p)
+	}
+}
+
 // runTool runs bpfrun on testdata/tools.bpf.o, makes calls prctl calls with
 // the magic option, stops it and returns the final snapshot.
 func runTool(t *testing.T, calls int, extra ...string) map[string]any {
@@ -223,13 +236,7 @@ func TestRefusedWithoutLog(t *testing.T) {
 	obj := testutil.Object(t, "testdata/eperm.bpf.o")
 	if _, lacks := testutil.KernelLacks(testutil.FeatureTrampoline); !lacks {
 		// This kernel has trampolines: the object loads and attaches.
-		r := runBin(t, "run", "--duration", "100ms", "--output", "json", obj)
-		if r.code != 0 {
-			t.Fatalf("exit %d: %s", r.code, r.stderr)
-		}
-		if p := find(decode(t, r.stdout)["programs"], "name", "brt_eperm"); p["attached"] != true {
-			t.Errorf("brt_eperm: %v, want attached", p)
-		}
+		runAttaches(t, "brt_eperm", obj)
 		return
 	}
 	const want = `bpfrun: program brt_eperm (SEC "fentry/do_nanosleep", type tracing): the kernel refused the program type (EPERM) without a verifier log`
@@ -267,12 +274,6 @@ func TestLoadFailureNamesProgram(t *testing.T) {
 	r := runBin(t, "run", "--duration", "100ms", obj)
 	oneLineErr(t, r, `program brt_missing_fn (SEC "fentry/brt_no_such_function"): failed to find kernel BTF type ID of 'brt_no_such_function'`,
 		"--disable brt_missing_fn loads the rest", "no such process")
-	r = runBin(t, "run", "--duration", "100ms", "--output", "json", "--disable", "brt_missing_fn", obj)
-	if r.code != 0 {
-		t.Fatalf("with --disable brt_missing_fn: exit %d: %s", r.code, r.stderr)
-	}
-	if p := find(decode(t, r.stdout)["programs"], "name", "brt_fine"); p["attached"] != true {
-		t.Errorf("brt_fine: %v, want attached", p)
-	}
+	runAttaches(t, "brt_fine", "--disable", "brt_missing_fn", obj)
 	noLeftovers(t)
 }
