@@ -187,23 +187,63 @@ func (s *ringStore) add(name string, data []byte, padded bool) {
 	if s.keep <= 0 {
 		return
 	}
-	r := RingRecord{Size: len(data), Value: btf.Hex(data)}
-	if rs.typeID != 0 {
-		if size, err := s.spec.Size(rs.typeID); err == nil && int(size) <= len(data) {
-			if d, err := s.spec.Decode(rs.typeID, data[:size]); err == nil {
-				r.Value = d
-				if padded && len(data) == (int(size)+4+7)/8*8-4 {
-					r.Size = int(size)
-				} else if int(size) < len(data) {
-					r.Rest = btf.Hex(data[size:])
-				}
-			}
-		}
-	}
-	rs.last = append(rs.last, r)
+	rs.last = append(rs.last, s.decode(rs.typeID, data, padded))
 	if len(rs.last) > s.keep {
 		rs.last = append(rs.last[:0], rs.last[len(rs.last)-s.keep:]...)
 	}
+}
+
+// decode decodes a record through its type id (0: none, hex). A record
+// longer than the type is decoded up to the type's size, the bytes past it
+// kept as Rest, except a perf sample's padding. A record shorter than the
+// type is decoded when only the type's last member, an array, is cut
+// short: a variable-length tail, sent only as far as it is used (execsnoop's
+// arguments); the missing elements read as zero.
+func (s *ringStore) decode(typeID uint32, data []byte, padded bool) RingRecord {
+	r := RingRecord{Size: len(data), Value: btf.Hex(data)}
+	if typeID == 0 {
+		return r
+	}
+	size, err := s.spec.Size(typeID)
+	if err != nil {
+		return r
+	}
+	if int(size) > len(data) {
+		if !s.arrayTailCut(typeID, len(data)) {
+			return r
+		}
+		full := make([]byte, size)
+		copy(full, data)
+		if d, err := s.spec.Decode(typeID, full); err == nil {
+			r.Value = d
+		}
+		return r
+	}
+	d, err := s.spec.Decode(typeID, data[:size])
+	if err != nil {
+		return r
+	}
+	r.Value = d
+	if padded && len(data) == (int(size)+4+7)/8*8-4 {
+		r.Size = int(size) // the rest is the padding of a perf sample
+		return r
+	}
+	if int(size) < len(data) {
+		r.Rest = btf.Hex(data[size:])
+	}
+	return r
+}
+
+// arrayTailCut reports whether n bytes of struct typeID hold every member
+// but (part of) the last, and the last is an array.
+func (s *ringStore) arrayTailCut(typeID uint32, n int) bool {
+	t, err := s.spec.Resolve(typeID)
+	if err != nil || t.Kind != btf.KindStruct || len(t.Members) == 0 {
+		return false
+	}
+	last := t.Members[len(t.Members)-1]
+	lt, err := s.spec.Resolve(last.Type)
+	return err == nil && lt.Kind == btf.KindArray && last.BitSize == 0 && int(last.BitOffset/8) <= n
 }
 
 // lost counts samples the kernel dropped for map name.

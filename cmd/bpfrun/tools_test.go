@@ -74,6 +74,19 @@ func TestRunPerfEventArray(t *testing.T) {
 			t.Errorf("record %d = %v; want size 32, seq %d, tgid %d, a comm", i, rec, calls-4+i, os.Getpid())
 		}
 	}
+	// A record shorter than its type, cut inside the type's last member
+	// (an array), decodes: its tail was sent only as far as it is used.
+	tails := find(snap["ring_buffers"], "map", "tails")
+	if tails == nil || tails["type"] != "ringbuf" || jsonInt(t, tails["records"]) != calls {
+		t.Fatalf("ring buffer tails: %v; want %d records", tails, calls)
+	}
+	for _, r := range tails["last"].([]any) {
+		rec := r.(map[string]any)
+		v, ok := rec["value"].(map[string]any)
+		if !ok || jsonInt(t, rec["size"]) != 10 || jsonInt(t, v["len"]) != 5 || v["data"] != "hello" {
+			t.Errorf("tails record %v; want 10 bytes decoded as {len 5, data hello}", rec)
+		}
+	}
 	m := find(snap["maps"], "name", "events")
 	cpus, err := libbpf.PossibleCPUs()
 	if err != nil {

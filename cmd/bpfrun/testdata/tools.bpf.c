@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* An object shaped like the libbpf-tools bpfrun must run: events through a
- * perf event array, a map the tool sizes at run time (max_entries 0), a
+ * perf event array, records with a variable-length tail, a map the tool sizes at run time (max_entries 0), a
  * cgroup array (not readable by key), tp_btf and raw_tp twins of one
  * program (a tool loads one of them), bare uprobe/uretprobe/usdt sections
  * (no target: no auto-attach), and a program whose target does not exist on
@@ -28,6 +28,18 @@ struct {
 	__uint(key_size, sizeof(__u32));
 	__uint(value_size, sizeof(__u32));
 } events SEC(".maps");
+
+/* Records with a variable-length tail, sent only as far as it is used. */
+struct tail {
+	__u32 len;
+	char data[64];
+};
+struct tail *tails_record __attribute__((unused));
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} tails SEC(".maps");
 
 /* Sized at run time by its tool: max_entries 0 here. */
 struct {
@@ -74,6 +86,11 @@ int brt_tool_prctl(struct sys_enter *ctx)
 	e.tgid = bpf_get_current_pid_tgid() >> 32;
 	bpf_get_current_comm(e.comm, sizeof(e.comm));
 	bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, &e, sizeof(e));
+	struct {
+		__u32 len;
+		char data[8];
+	} t = {.len = 5, .data = "hello"};
+	bpf_ringbuf_output(&tails, &t, sizeof(t.len) + 6, 0); /* "hello" and its NUL */
 	return 0;
 }
 
