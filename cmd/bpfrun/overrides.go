@@ -76,7 +76,6 @@ const stackTraceValueSize = 127 * 8
 // max_entries is 0 its type's default, and returns a note per map it
 // sized that way (shown with the map, so that the choice is not silent).
 func sizeMaps(obj *libbpf.Object, sizes []string) (map[string]string, error) {
-	set := map[string]bool{}
 	for _, s := range sizes {
 		name, val, _ := strings.Cut(s, "=")
 		m := obj.Map(name)
@@ -99,42 +98,53 @@ func sizeMaps(obj *libbpf.Object, sizes []string) (map[string]string, error) {
 		if err := m.SetMaxEntries(uint32(n)); err != nil {
 			return nil, fmt.Errorf("--map-size %s: %w", s, err)
 		}
-		set[name] = true
 	}
 	notes := map[string]string{}
 	for _, m := range obj.Maps() {
-		if m.Type() == libbpf.MapTypeStackTrace && m.ValueSize() == 0 {
-			// Tools size a stack trace map's values at run time too,
-			// from their stack depth flag.
-			if err := m.SetValueSize(stackTraceValueSize); err != nil {
+		valueSize, maxEntries, note, err := runTimeSizes(m)
+		if err != nil {
+			return nil, err
+		}
+		if valueSize != 0 {
+			if err := m.SetValueSize(valueSize); err != nil {
 				return nil, fmt.Errorf("map %s: give value_size 0 a default: %w", m.Name(), err)
 			}
-			notes[m.Name()] = fmt.Sprintf("value_size 0 in the object (its tool sizes it at run time): bpfrun made it %d bytes, %d frames",
-				stackTraceValueSize, stackTraceValueSize/8)
 		}
-		if set[m.Name()] || m.MaxEntries() != 0 || m.Internal() {
-			continue
+		if maxEntries != 0 {
+			if err := m.SetMaxEntries(maxEntries); err != nil {
+				return nil, fmt.Errorf("map %s: give max_entries 0 a default: %w", m.Name(), err)
+			}
 		}
-		n, err := defaultMaxEntries(m.Type())
-		if err != nil {
-			return nil, fmt.Errorf("map %s: %w", m.Name(), err)
+		if note != "" {
+			notes[m.Name()] = note
 		}
-		if n == 0 {
-			continue
-		}
-		if err := m.SetMaxEntries(n); err != nil {
-			return nil, fmt.Errorf("map %s: give max_entries 0 a default: %w", m.Name(), err)
-		}
-		unit := "entries"
-		if m.Type() == libbpf.MapTypeRingBuf || m.Type() == libbpf.MapTypeUserRingBuf {
-			unit = "bytes"
-		}
-		note := fmt.Sprintf("max_entries 0 in the object (its tool sizes it at run time): bpfrun made it %d %s; --map-size %s=N sets it",
-			m.MaxEntries(), unit, m.Name())
-		if notes[m.Name()] != "" {
-			note = notes[m.Name()] + "; " + note
-		}
-		notes[m.Name()] = note
 	}
 	return notes, nil
+}
+
+// runTimeSizes is what bpfrun gives a map whose definition leaves a size
+// to its tool (0): the value size and max_entries to set (0: keep), and a
+// note that says so. A stack trace map's value size is a tool's stack
+// depth; max_entries gets its type's default.
+func runTimeSizes(m *libbpf.Map) (valueSize, maxEntries uint32, note string, err error) {
+	var notes []string
+	if m.Type() == libbpf.MapTypeStackTrace && m.ValueSize() == 0 {
+		valueSize = stackTraceValueSize
+		notes = append(notes, fmt.Sprintf("value_size 0 in the object (its tool sizes it at run time): bpfrun run makes it %d bytes, %d frames",
+			stackTraceValueSize, stackTraceValueSize/8))
+	}
+	if m.MaxEntries() == 0 && !m.Internal() {
+		if maxEntries, err = defaultMaxEntries(m.Type()); err != nil {
+			return 0, 0, "", fmt.Errorf("map %s: %w", m.Name(), err)
+		}
+		if maxEntries != 0 {
+			unit := "entries"
+			if m.Type() == libbpf.MapTypeRingBuf || m.Type() == libbpf.MapTypeUserRingBuf {
+				unit = "bytes"
+			}
+			notes = append(notes, fmt.Sprintf("max_entries 0 in the object (its tool sizes it at run time): bpfrun run makes it %d %s; --map-size %s=N sets it",
+				maxEntries, unit, m.Name()))
+		}
+	}
+	return valueSize, maxEntries, strings.Join(notes, "; "), nil
 }

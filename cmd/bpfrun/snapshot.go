@@ -59,9 +59,7 @@ type MapState struct {
 	Count     int    `json:"count"`
 	Truncated bool   `json:"truncated,omitempty"`
 	Note      string `json:"note,omitempty"`
-	// Sizing says that bpfrun chose max_entries, the object leaving it 0.
-	Sizing string `json:"sizing,omitempty"`
-	Error  string `json:"error,omitempty"`
+	Error     string `json:"error,omitempty"`
 }
 
 // Entry is one map element: key and value decoded through BTF (numbers,

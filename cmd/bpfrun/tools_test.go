@@ -160,10 +160,17 @@ func TestRunMapSize(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatalf("inspect: %v\n%s%s", err, r.stdout, r.stderr)
 	}
+	sizing := map[string]string{}
 	for _, m := range out.Maps {
 		if m.Name == "counts" && m.MaxEntries != 0 {
 			t.Fatalf("counts has max_entries %d in the object, want 0", m.MaxEntries)
 		}
+		sizing[m.Name] = m.Sizing
+	}
+	// inspect says what run will do.
+	if !strings.Contains(sizing["counts"], "bpfrun run makes it 10240 entries") ||
+		!strings.Contains(sizing["stacks"], "value_size 0") || sizing["events"] != "" || sizing["cgroups"] != "" {
+		t.Errorf("inspect sizing notes %q; want counts and stacks sized, the perf event array left to libbpf", sizing)
 	}
 
 	const calls = 3
