@@ -32,6 +32,17 @@ func (c *BatchCursor) Reset() { c.started = false }
 // space from bpf(2) for map types without batch operations.
 const errNotSupported = unix.Errno(524)
 
+// batchDone is the count of elements a batch call processed. A map type
+// without the batch operation fails with ENOTSUPP before the kernel writes
+// the count back, so libbpf hands back the count it was given: nothing was
+// processed.
+func batchDone(n uint32, err error) uint32 {
+	if errors.Is(err, errNotSupported) {
+		return 0
+	}
+	return n
+}
+
 // batchElems validates the key and value buffers of a batch call and
 // returns the element count.
 func (m *Map) batchElems(op string, keys, values []byte, withValues bool) (*mapLayout, uint32, error) {
@@ -66,6 +77,7 @@ func (m *Map) walkBatch(op batchOp, name string, cursor *BatchCursor, keys, valu
 		in = cursor.buf
 	}
 	err = mapBatch(op, l.fd, in, cursor.buf, keys, values, &n, opts.ElemFlags, opts.Flags)
+	n = batchDone(n, err)
 	if err == nil || errors.Is(err, unix.ENOENT) {
 		cursor.started = true
 	}
@@ -95,6 +107,7 @@ func (m *Map) UpdateBatch(keys, values []byte, opts BatchOptions) (int, error) {
 		return 0, err
 	}
 	err = mapBatch(batchUpdate, l.fd, nil, nil, keys, values, &n, opts.ElemFlags, opts.Flags)
+	n = batchDone(n, err)
 	return int(n), m.wrap("update batch", err)
 }
 
@@ -106,6 +119,7 @@ func (m *Map) DeleteBatch(keys []byte, opts BatchOptions) (int, error) {
 		return 0, err
 	}
 	err = mapBatch(batchDelete, l.fd, nil, nil, keys, nil, &n, opts.ElemFlags, opts.Flags)
+	n = batchDone(n, err)
 	return int(n), m.wrap("delete batch", err)
 }
 

@@ -584,6 +584,21 @@ func TestMapIterate(t *testing.T) {
 			}
 		})
 	}
+	// A map type without batch operations: the kernel refuses LookupBatch
+	// with ENOTSUPP (errno 524) and copies nothing, and Iterate walks it
+	// with NextKey (an empty stack trace map: no element, no error).
+	st := createMap(t, libbpf.MapTypeStackTrace, 4, 8*127, 16, libbpf.MapCreateOptions{})
+	var cursor libbpf.BatchCursor
+	if got, err := st.LookupBatch(&cursor, make([]byte, 4*8), make([]byte, 8*127*8), libbpf.BatchOptions{}); got != 0 || !errors.Is(err, unix.Errno(524)) {
+		t.Errorf("LookupBatch of a stack trace map = %d, %v; want 0 elements and ENOTSUPP", got, err)
+	}
+	sit := st.Iterate()
+	for range sit.All() {
+		t.Fatal("an empty stack trace map yielded an element")
+	}
+	if err := sit.Err(); err != nil {
+		t.Errorf("iterating an empty stack trace map: %v", err)
+	}
 	m := createMap(t, libbpf.MapTypeQueue, 0, 4, 4, libbpf.MapCreateOptions{})
 	it := m.Iterate()
 	for range it.All() {

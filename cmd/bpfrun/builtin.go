@@ -182,3 +182,25 @@ func (b builtinSection) examples() []string {
 	}
 	return []string{b.Form}
 }
+
+// bareNoTarget lists the bases of libbpf's "+" forms whose attach function
+// accepts the bare section (SEC("uprobe"), SEC("usdt"), SEC("tp"), ...) and
+// attaches nothing: the name carries no target, so the program is left for
+// the tool to attach by hand. SEC("usdt.s") is not here: libbpf's
+// attach_usdt rejects it with EINVAL.
+var bareNoTarget = map[string]bool{
+	"kprobe": true, "kretprobe": true, "ksyscall": true, "kretsyscall": true,
+	"kprobe.multi": true, "kretprobe.multi": true, "kprobe.session": true,
+	"uprobe": true, "uprobe.s": true, "uretprobe": true, "uretprobe.s": true,
+	"uprobe.multi": true, "uretprobe.multi": true, "uprobe.session": true,
+	"uprobe.multi.s": true, "uretprobe.multi.s": true, "uprobe.session.s": true,
+	"usdt": true, "tracepoint": true, "tp": true,
+	"raw_tracepoint": true, "raw_tp": true, "raw_tracepoint.w": true, "raw_tp.w": true,
+}
+
+// namesNoTarget reports whether sec is a bare section of form b that
+// libbpf accepts and does not auto-attach.
+func (b builtinSection) namesNoTarget(sec string) bool {
+	base, ok := strings.CutSuffix(b.Form, "+")
+	return ok && sec == base && bareNoTarget[base]
+}

@@ -49,6 +49,9 @@ type MapInfo struct {
 	ValueType  string `json:"value_type,omitempty"` // from BTF
 	Internal   bool   `json:"internal,omitempty"`   // .rodata/.data/.bss/.kconfig
 	PerCPU     bool   `json:"per_cpu,omitempty"`
+	// Sizing says which sizes the object leaves to its tool (0) and what
+	// bpfrun run gives them.
+	Sizing string `json:"sizing,omitempty"`
 }
 
 // InspectOutput is the JSON document of bpfrun inspect --output json.
@@ -131,7 +134,11 @@ func inspectCommand(args []string, stdout, stderr io.Writer) error {
 		out.Programs = append(out.Programs, info)
 	}
 	for _, m := range obj.Maps() {
-		out.Maps = append(out.Maps, mapInfo(m, spec))
+		info := mapInfo(m, spec)
+		if _, _, info.Sizing, err = runTimeSizes(m); err != nil {
+			return err
+		}
+		out.Maps = append(out.Maps, info)
 	}
 	if output == "json" {
 		enc := json.NewEncoder(stdout)
@@ -174,7 +181,19 @@ func inspectCommand(args []string, stdout, stderr io.Writer) error {
 	for _, m := range out.Maps {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\n", m.Name, m.Type, sized(m.KeyType, m.KeySize), sized(m.ValueType, m.ValueSize), m.MaxEntries)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	var sizing []string
+	for _, m := range out.Maps {
+		if m.Sizing != "" {
+			sizing = append(sizing, fmt.Sprintf("map %s: %s", m.Name, m.Sizing))
+		}
+	}
+	if len(sizing) > 0 {
+		fmt.Fprintf(stdout, "\n%s\n", strings.Join(sizing, "\n"))
+	}
+	return nil
 }
 
 func sized(typ string, size int) string {
@@ -183,6 +202,10 @@ func sized(typ string, size int) string {
 	}
 	return fmt.Sprintf("%s (%d)", typ, size)
 }
+
+// noTargetNote marks a bare section (SEC("uprobe")) that libbpf accepts
+// but cannot auto-attach.
+const noTargetNote = "names no target"
 
 // handlerOf classifies the handler that p's section matched at Open.
 func handlerOf(p *libbpf.Program) HandlerInfo {
@@ -202,6 +225,9 @@ func handlerOf(p *libbpf.Program) HandlerInfo {
 	}
 	if _, _, err := libbpf.SectionDefinition(p.SectionName()); err == nil {
 		if b, ok := builtinFor(p.SectionName()); ok {
+			if b.namesNoTarget(p.SectionName()) {
+				return HandlerInfo{Kind: "builtin", Form: b.Form, Note: noTargetNote}
+			}
 			return HandlerInfo{Kind: "builtin", Form: b.Form, AutoAttach: b.AutoAttach}
 		}
 		return HandlerInfo{Kind: "builtin", Note: "a libbpf form bpfrun's table lacks"}

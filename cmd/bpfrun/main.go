@@ -1,7 +1,7 @@
 // Command bpfrun runs any BPF object with every SEC() form this module
 // knows, libbpf's own and the custom handlers of callbacks/, and shows what
 // its programs do: run counts, run times, map contents decoded through the
-// object's BTF, ring buffer records.
+// object's BTF, ring buffer and perf event array records.
 //
 //	bpfrun run [flags] OBJECT.bpf.o   open, load, attach, watch until Ctrl-C
 //	bpfrun sections                   every SEC() form bpfrun knows
@@ -18,12 +18,14 @@ import (
 	"os"
 	"strings"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/golibbpf/libbpf"
 )
 
 const usage = `usage:
   bpfrun run [flags] OBJECT.bpf.o   open, load and auto-attach the object, then show
-                                    its programs, maps and ring buffers until Ctrl-C
+                                    its programs, maps and records until Ctrl-C
   bpfrun sections [--output json]   list every SEC() form bpfrun knows
   bpfrun inspect [--output json] OBJECT.bpf.o
                                     list the object's programs, the handler each
@@ -94,6 +96,10 @@ func (e logShown) Unwrap() error { return e.error }
 // oneLine renders err as one line: a verifier rejection keeps its errno and
 // the log's last line, the rest of the log being in --verbose output.
 func oneLine(err error) string {
+	var nl *refusedError
+	if errors.As(err, &nl) {
+		return nl.Error()
+	}
 	var le *libbpf.LoadError
 	if errors.As(err, &le) {
 		last := le.LastLines(1)
@@ -112,6 +118,59 @@ func oneLine(err error) string {
 		lines[i] = strings.TrimSpace(lines[i])
 	}
 	return strings.Join(lines, "; ")
+}
+
+// refusedError is a program the kernel refused at load without a verifier
+// log: the verifier never ran (the program or attach type is not allowed,
+// or a capability is missing), so -v has nothing to show.
+type refusedError struct {
+	load     *libbpf.LoadError
+	section  string
+	progType libbpf.ProgType
+}
+
+func (e *refusedError) Error() string {
+	msg := fmt.Sprintf("program %s (SEC %q, type %s): the kernel refused", e.load.Program, e.section, e.progType)
+	if errors.Is(e.load.Err, unix.EPERM) {
+		return msg + " the program type (EPERM) without a verifier log: this kernel does not allow it (for tracing and lsm" +
+			" programs: no BPF trampoline; or lockdown), or bpfrun lacks CAP_BPF with CAP_PERFMON or CAP_SYS_ADMIN;" +
+			" --disable " + e.load.Program + " loads the rest"
+	}
+	return fmt.Sprintf("%s it (%v) without a verifier log; --disable %s loads the rest", msg, e.load.Err, e.load.Program)
+}
+
+func (e *refusedError) Unwrap() error { return e.load }
+
+// explainLoadFailure names the program behind a failed Load when the
+// error alone does not: a program the kernel refused with no verifier log
+// becomes a refusedError naming its section and type; a failure before
+// the kernel saw any program (libbpf could not prepare one: an fentry
+// target missing from the kernel's BTF, ESRCH) gets libbpf's first warning
+// about a program, from warnings, the ones logged during Load.
+func explainLoadFailure(obj *libbpf.Object, err error, warnings []string) error {
+	var le *libbpf.LoadError
+	if errors.As(err, &le) {
+		if strings.TrimSpace(le.Log) != "" {
+			return err
+		}
+		if p := obj.Program(le.Program); p != nil {
+			return &refusedError{load: le, section: p.SectionName(), progType: p.Type()}
+		}
+		return err
+	}
+	for _, w := range warnings {
+		rest, ok := strings.CutPrefix(w, "prog '")
+		if !ok {
+			continue
+		}
+		name, why, ok := strings.Cut(rest, "': ")
+		p := obj.Program(name)
+		if !ok || p == nil {
+			continue
+		}
+		return fmt.Errorf("program %s (SEC %q): %s; --disable %s loads the rest: %w", name, p.SectionName(), why, name, err)
+	}
+	return err
 }
 
 // parseInterspersed parses flags that may come before or after the

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/golibbpf/libbpf"
 	"github.com/golibbpf/libbpf/internal/btf"
 )
 
@@ -54,6 +55,9 @@ func render(w io.Writer, s Snapshot) {
 		} else {
 			fmt.Fprintf(w, "\nmap %s: %s, %s -> %s, max %d", m.Name, m.Type, typeOr(m.KeyType, m.KeySize),
 				typeOr(m.ValueType, m.ValueSize), m.MaxEntries)
+		}
+		if m.Sizing != "" {
+			fmt.Fprintf(w, " [%s]", m.Sizing)
 		}
 		switch {
 		case m.Note != "":
@@ -108,7 +112,14 @@ func render(w io.Writer, s Snapshot) {
 		if rb.RecordType != "" {
 			typ = rb.RecordType
 		}
-		fmt.Fprintf(w, "\nring buffer %s (%s): %s %s", rb.Map, typ, thousands(rb.Records), plural(int(rb.Records), "record", "records"))
+		kind := "ring buffer"
+		if rb.Type == libbpf.MapTypePerfEventArray.String() {
+			kind = "perf event array"
+		}
+		fmt.Fprintf(w, "\n%s %s (%s): %s %s", kind, rb.Map, typ, thousands(rb.Records), plural(int(rb.Records), "record", "records"))
+		if rb.Lost > 0 {
+			fmt.Fprintf(w, ", %s lost", thousands(rb.Lost))
+		}
 		if len(rb.Last) > 0 {
 			fmt.Fprintf(w, ", the last %d:", len(rb.Last))
 		}

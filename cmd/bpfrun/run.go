@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -39,6 +38,8 @@ type runConfig struct {
 	duration   time.Duration
 	sets       listFlag
 	records    listFlag
+	disable    nameList
+	mapSizes   listFlag
 	output     outputFlag
 	perCPU     bool
 	maxEntries int
@@ -52,11 +53,13 @@ func runCommand(args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&cfg.interval, "interval", time.Second, "refresh the view this often")
 	fs.DurationVar(&cfg.duration, "duration", 0, "stop after this long (default: run until Ctrl-C, SIGTERM or SIGHUP)")
 	fs.Var(&cfg.sets, "set", "set a .rodata/.data/.bss global before load: NAME=VALUE or STRUCTVAR.FIELD=VALUE (repeatable)")
-	fs.Var(&cfg.records, "record", "decode the records of ring buffer MAP as BTF type TYPE: MAP=TYPE (repeatable)")
+	fs.Var(&cfg.records, "record", "decode the records of ring buffer or perf event array MAP as BTF type TYPE: MAP=TYPE (repeatable)")
+	fs.Var(&cfg.disable, "disable", "turn autoload off for program PROG: it is neither loaded nor attached (repeatable)")
+	fs.Var(&cfg.mapSizes, "map-size", "set map MAP's max_entries (bytes for a ring buffer) before load: MAP=N (repeatable)")
 	fs.Var(&cfg.output, "output", "text: a live view; json: print only the final snapshot as one JSON document")
 	fs.BoolVar(&cfg.perCPU, "per-cpu", false, "show per-CPU maps' values for each CPU, not only their sum")
 	fs.IntVar(&cfg.maxEntries, "max-entries", 20, "show at most this many elements per map (-1: all)")
-	fs.IntVar(&cfg.keep, "last", 5, "show the last N records of each ring buffer")
+	fs.IntVar(&cfg.keep, "last", 5, "show the last N records of each ring buffer and perf event array")
 	fs.BoolVar(&cfg.verbose, "v", false, "print libbpf's log (and the verifier log of a rejected program)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -109,15 +112,16 @@ type runner struct {
 	stderr io.Writer
 	logs   *logCapture
 
-	regs     []*libbpf.Registration
-	obj      *libbpf.Object
-	spec     *btf.Spec
-	stats    io.Closer
-	pins     []string // pin paths this run created
-	rb       *libbpf.RingBuffer
-	rbWG     sync.WaitGroup
-	rbCancel context.CancelFunc
-	rings    *ringStore
+	regs    []*libbpf.Registration
+	obj     *libbpf.Object
+	spec    *btf.Spec
+	stats   io.Closer
+	pins    []string       // pin paths this run created
+	readers *recordReaders // ring buffers' and perf event arrays' records
+	rings   *ringStore
+	// sizeNotes says, by map name, which maps bpfrun sized because their
+	// max_entries was 0.
+	sizeNotes map[string]string
 
 	progs []progRun
 	start time.Time
@@ -163,13 +167,19 @@ func (r *runner) run(ctx context.Context) error {
 	if err := applySettings(r.obj, r.cfg.sets); err != nil {
 		return err
 	}
-	var ringMaps []*libbpf.Map
+	if err := disablePrograms(r.obj, r.cfg.disable); err != nil {
+		return err
+	}
+	if r.sizeNotes, err = sizeMaps(r.obj, r.cfg.mapSizes); err != nil {
+		return err
+	}
+	var recordMaps []*libbpf.Map
 	for _, m := range r.obj.Maps() {
-		if m.Type() == libbpf.MapTypeRingBuf {
-			ringMaps = append(ringMaps, m)
+		if isRecordMap(m) {
+			recordMaps = append(recordMaps, m)
 		}
 	}
-	types, err := recordTypes(spec, ringMaps, r.cfg.records, gs)
+	types, err := recordTypes(spec, recordMaps, r.cfg.records, gs)
 	if err != nil {
 		return err
 	}
@@ -182,35 +192,25 @@ func (r *runner) run(ctx context.Context) error {
 
 	// Load pins the maps that ask for it; remember which pins are ours.
 	r.pins = newPins(pinnedMapPaths(spec))
+	warned := r.logs.warningCount()
 	if err := r.obj.Load(); err != nil {
-		return fmt.Errorf("load %s: %w", path, err)
+		return fmt.Errorf("load %s: %w", path, explainLoadFailure(r.obj, err, r.logs.warningsSince(warned)))
 	}
 	if stats, err := libbpf.EnableStats(); err == nil {
 		r.stats = stats
 	} else {
 		fmt.Fprintf(r.stderr, "bpfrun: warning: %v: run counts and times stay 0\n", err)
 	}
+	// The readers come first: a perf event array drops what programs send
+	// before a reader's buffer is in it.
+	if len(recordMaps) > 0 {
+		r.rings = newRingStore(spec, r.cfg.keep, types, recordMaps)
+		if r.readers, err = newRecordReaders(r.rings, recordMaps); err != nil {
+			return err
+		}
+	}
 	if err := r.attach(ctx); err != nil {
 		return err
-	}
-	if len(ringMaps) > 0 {
-		r.rings = newRingStore(spec, r.cfg.keep, types, ringMaps)
-		if r.rb, err = libbpf.NewRingBuffer(ringMaps...); err != nil {
-			return fmt.Errorf("read ring buffers: %w", err)
-		}
-		var rbCtx context.Context
-		rbCtx, r.rbCancel = context.WithCancel(context.Background())
-		r.rbWG.Add(1)
-		go func() {
-			defer r.rbWG.Done()
-			for {
-				rec, err := r.rb.Read(rbCtx)
-				if err != nil {
-					return // stopped by drainRings or cleanup
-				}
-				r.rings.add(rec)
-			}
-		}()
 	}
 	return r.watch(ctx)
 }
@@ -232,6 +232,8 @@ func (r *runner) attach(ctx context.Context) error {
 			r.progs[i].state = "not loaded (autoload off)"
 		case !orig[i]:
 			r.progs[i].state = "loaded, autoattach off"
+		case r.progs[i].handler.Note == noTargetNote:
+			r.progs[i].state = "loaded, not attached (the section names no target)"
 		case !r.progs[i].handler.AutoAttach && (r.progs[i].handler.Kind != "builtin" || r.progs[i].handler.Form != ""):
 			// Known not to attach: skip the Attach call (which walks
 			// every program, so skipping keeps big objects fast).
@@ -268,7 +270,7 @@ func (r *runner) attach(ctx context.Context) error {
 			if tty {
 				fmt.Fprint(r.stderr, "\r\033[K")
 			}
-			return fmt.Errorf("attach %s: %w", r.cfg.path, err)
+			return fmt.Errorf("attach %s: %w; --disable %s skips it", r.cfg.path, err, pr.p.Name())
 		}
 		if len(r.obj.Links()) > before {
 			pr.attached, pr.state = true, "attached"
@@ -329,7 +331,7 @@ loop:
 			}
 		}
 	}
-	r.drainRings()
+	r.readers.drain()
 	snap := r.snapshot(reader, true)
 	if !text {
 		enc := json.NewEncoder(out)
@@ -365,29 +367,6 @@ func (s *stickyWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// drainRings stops the background reader and reads what the rings still
-// hold, so that the final snapshot counts every record submitted before
-// the run stopped.
-func (r *runner) drainRings() {
-	if r.rb == nil {
-		return
-	}
-	r.rbCancel()
-	r.rbWG.Wait()
-	// Bounded: a program that keeps submitting must not keep bpfrun
-	// reading forever.
-	end := time.Now().Add(200 * time.Millisecond)
-	for time.Now().Before(end) {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-		rec, err := r.rb.Read(ctx)
-		cancel()
-		if err != nil {
-			return
-		}
-		r.rings.add(rec)
-	}
-}
-
 func (r *runner) snapshot(reader *mapReader, final bool) Snapshot {
 	s := Snapshot{Object: r.cfg.path, Name: r.obj.Name(), Libbpf: libbpf.LibbpfVersion(),
 		ElapsedSeconds: time.Since(r.start).Seconds(), StatsEnabled: r.stats != nil, Final: final,
@@ -396,23 +375,21 @@ func (r *runner) snapshot(reader *mapReader, final bool) Snapshot {
 		s.Programs = append(s.Programs, programState(pr.p, pr.handler, pr.attached, pr.state))
 	}
 	for _, m := range r.obj.Maps() {
-		s.Maps = append(s.Maps, reader.read(m))
+		st := reader.read(m)
+		st.Sizing = r.sizeNotes[m.Name()]
+		s.Maps = append(s.Maps, st)
 	}
 	s.Globals = collectGlobals(s.Maps)
 	s.RingBuffers = r.rings.snapshot()
 	return s
 }
 
-// cleanup releases everything the run holds, in reverse order: ring buffer
-// reader, links and object, pins the load made, stats, handlers.
+// cleanup releases everything the run holds, in reverse order: record
+// readers, links and object, pins the load made, stats, handlers.
 func (r *runner) cleanup() error {
 	var errs []error
-	if r.rb != nil {
-		r.rbCancel()
-		if err := r.rb.Close(); err != nil {
-			errs = append(errs, err)
-		}
-		r.rbWG.Wait()
+	if err := r.readers.close(); err != nil {
+		errs = append(errs, err)
 	}
 	if r.obj != nil {
 		if err := r.obj.Close(); err != nil {

@@ -402,6 +402,7 @@ func TestVerboseVerifierLog(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	testutil.RequireKernel(t)
 	run := testutil.Object(t, "testdata/run.bpf.o")
+	tools := testutil.Object(t, "testdata/tools.bpf.o")
 	notELF := "testdata/nobtf.c"
 	for _, tc := range []struct {
 		name string
@@ -424,7 +425,13 @@ func TestBadInput(t *testing.T) {
 		{"unparsable bool", []string{"run", "--set", "enabled=maybe", run}, []string{`invalid value "maybe"`, "true or false"}},
 		{"string too long", []string{"run", "--set", "tag=much-too-long", run}, []string{"does not fit"}},
 		{"--set without =", []string{"run", "--set", "magic", run}, []string{"NAME=VALUE"}},
-		{"unknown ring buffer", []string{"run", "--record", "nope=rec", run}, []string{`no ring buffer map "nope"`}},
+		{"unknown ring buffer", []string{"run", "--record", "nope=rec", run}, []string{`no ring buffer or perf event array map "nope"`, "records"}},
+		{"unknown program to disable", []string{"run", "--disable", "nope", tools}, []string{`--disable nope: no program "nope"`, "brt_twin_raw"}},
+		{"--disable with =", []string{"run", "--disable", "a=b", tools}, []string{"want a program name"}},
+		{"unknown map to size", []string{"run", "--map-size", "nope=1", tools}, []string{`--map-size nope=1: no map "nope"`, "counts"}},
+		{"map size 0", []string{"run", "--map-size", "counts=0", tools}, []string{"--map-size counts=0", "from 1 to 4294967295"}},
+		{"unparsable map size", []string{"run", "--map-size", "counts=many", tools}, []string{`got "many"`}},
+		{"map size of a data section", []string{"run", "--map-size", "tools.bss=2", tools}, []string{"global-data section"}},
 		{"unknown record type", []string{"run", "--record", "records=struct nope", run}, []string{`no type "struct nope"`}},
 		{"verifier", []string{"run", testutil.Object(t, "testdata/bad.bpf.o")},
 			[]string{"brt_bad failed the verifier", "invalid mem access"}},

@@ -3,11 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/binary"
-	"fmt"
+	"errors"
 	"sort"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/golibbpf/libbpf"
 	"github.com/golibbpf/libbpf/internal/btf"
@@ -71,16 +72,19 @@ type Entry struct {
 	PerCPU []any `json:"per_cpu,omitempty"`
 }
 
-// RingState is one ring buffer map of a Snapshot.
+// RingState is one ring buffer or perf event array map of a Snapshot:
+// both carry records a program sent, shown the same way.
 type RingState struct {
 	Map        string       `json:"map"`
+	Type       string       `json:"type"` // "ringbuf" or "perf_event_array"
 	RecordType string       `json:"record_type,omitempty"`
 	Records    uint64       `json:"records"`
+	Lost       uint64       `json:"lost,omitempty"` // samples the kernel dropped (perf event arrays)
 	Last       []RingRecord `json:"last"`
 }
 
-// RingRecord is one ring buffer record: decoded through the record type,
-// or a hex string.
+// RingRecord is one ring buffer or perf event array record: decoded
+// through the record type, or a hex string.
 type RingRecord struct {
 	Size  int `json:"size"`
 	Value any `json:"value"`
@@ -97,6 +101,14 @@ type mapReader struct {
 	cpus       int
 }
 
+// notReadable is the note of a map whose elements the kernel does not
+// give to user space by key (its lookup fails with ENOTSUPP).
+const notReadable = "contents not readable by key from user space"
+
+// errNotSupported is the kernel's ENOTSUPP (524), which golang.org/x/sys
+// does not name: the answer to a lookup in a map type without one.
+const errNotSupported = unix.Errno(524)
+
 // maxIterate bounds the keys read from one map per snapshot.
 const maxIterate = 1 << 16
 
@@ -106,12 +118,16 @@ func (r *mapReader) read(m *libbpf.Map) MapState {
 	case libbpf.MapTypeRingBuf:
 		st.Note = "ring buffer: its records are under ring_buffers"
 		return st
-	case libbpf.MapTypeUserRingBuf, libbpf.MapTypePerfEventArray, libbpf.MapTypeQueue, libbpf.MapTypeStack,
+	case libbpf.MapTypePerfEventArray:
+		st.Note = "perf event array: its records are under ring_buffers"
+		return st
+	case libbpf.MapTypeUserRingBuf, libbpf.MapTypeQueue, libbpf.MapTypeStack,
 		libbpf.MapTypeBloomFilter, libbpf.MapTypeStructOps, libbpf.MapTypeArena, libbpf.MapTypeSKStorage,
 		libbpf.MapTypeInodeStorage, libbpf.MapTypeTaskStorage, libbpf.MapTypeCgrpStorage,
 		libbpf.MapTypeCgroupStorage, libbpf.MapTypePerCPUCgroupStorage, libbpf.MapTypeSockMap,
-		libbpf.MapTypeSockHash, libbpf.MapTypeReuseportSockArray, libbpf.MapTypeXskmap, libbpf.MapTypeInsnArray:
-		st.Note = "contents not readable by key from user space"
+		libbpf.MapTypeSockHash, libbpf.MapTypeReuseportSockArray, libbpf.MapTypeXskmap, libbpf.MapTypeInsnArray,
+		libbpf.MapTypeCgroupArray:
+		st.Note = notReadable
 		return st
 	}
 	if m.FD() < 0 {
@@ -138,7 +154,13 @@ func (r *mapReader) read(m *libbpf.Map) MapState {
 		}
 		elems = append(elems, raw{bytes.Clone(key), bytes.Clone(val)})
 	}
-	if err := it.Err(); err != nil {
+	if err := it.Err(); errors.Is(err, errNotSupported) {
+		// A map type the kernel gives no lookup from user space that the
+		// list above lacks: say so, as for the known ones.
+		st.Note = notReadable
+		st.Entries = []Entry{}
+		return st
+	} else if err != nil {
 		st.Error = err.Error()
 	}
 	st.Count = len(elems)
@@ -264,134 +286,6 @@ func num(v any) (float64, bool) {
 		return x, true
 	}
 	return 0, false
-}
-
-// ringStore keeps what the ring buffer reader received.
-type ringStore struct {
-	mu    sync.Mutex
-	keep  int
-	spec  *btf.Spec
-	rings map[string]*ringState
-	order []string
-}
-
-type ringState struct {
-	typeID  uint32
-	records uint64
-	last    []RingRecord
-}
-
-func newRingStore(spec *btf.Spec, keep int, types map[string]uint32, maps []*libbpf.Map) *ringStore {
-	s := &ringStore{keep: keep, spec: spec, rings: map[string]*ringState{}}
-	for _, m := range maps {
-		s.rings[m.Name()] = &ringState{typeID: types[m.Name()]}
-		s.order = append(s.order, m.Name())
-	}
-	return s
-}
-
-func (s *ringStore) add(rec libbpf.Record) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rs := s.rings[rec.Map.Name()]
-	if rs == nil {
-		return
-	}
-	rs.records++
-	if s.keep <= 0 {
-		return
-	}
-	r := RingRecord{Size: len(rec.Data), Value: btf.Hex(rec.Data)}
-	if rs.typeID != 0 {
-		if size, err := s.spec.Size(rs.typeID); err == nil && int(size) <= len(rec.Data) {
-			if d, err := s.spec.Decode(rs.typeID, rec.Data[:size]); err == nil {
-				r.Value = d
-				if int(size) < len(rec.Data) {
-					r.Rest = btf.Hex(rec.Data[size:])
-				}
-			}
-		}
-	}
-	rs.last = append(rs.last, r)
-	if len(rs.last) > s.keep {
-		rs.last = append(rs.last[:0], rs.last[len(rs.last)-s.keep:]...)
-	}
-}
-
-func (s *ringStore) snapshot() []RingState {
-	out := []RingState{}
-	if s == nil {
-		return out
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, name := range s.order {
-		rs := s.rings[name]
-		st := RingState{Map: name, Records: rs.records, Last: append([]RingRecord{}, rs.last...)}
-		if rs.typeID != 0 {
-			st.RecordType = s.spec.TypeName(rs.typeID)
-		}
-		out = append(out, st)
-	}
-	return out
-}
-
-// recordTypes finds the BTF type of each ring buffer's records: --record
-// MAP=TYPE first, then a global named <map>_record (its type, or what it
-// points to), then a struct named after the map or after the map without
-// its plural s (events: struct event).
-func recordTypes(spec *btf.Spec, rings []*libbpf.Map, flags []string, gs []*libbpf.Variable) (map[string]uint32, error) {
-	out := map[string]uint32{}
-	isRing := map[string]bool{}
-	var names []string
-	for _, m := range rings {
-		isRing[m.Name()] = true
-		names = append(names, m.Name())
-	}
-	for _, f := range flags {
-		mapName, typ, _ := strings.Cut(f, "=")
-		if !isRing[mapName] {
-			if len(names) == 0 {
-				return nil, fmt.Errorf("--record %s: the object has no ring buffer map", f)
-			}
-			return nil, fmt.Errorf("--record %s: no ring buffer map %q (ring buffers: %s)", f, mapName, strings.Join(names, ", "))
-		}
-		if spec == nil {
-			return nil, fmt.Errorf("--record %s: the object has no BTF to find type %q in", f, typ)
-		}
-		id, ok := typeByName(spec, typ)
-		if !ok {
-			return nil, fmt.Errorf("--record %s: no type %q in the object's BTF", f, typ)
-		}
-		out[mapName] = id
-	}
-	if spec == nil {
-		return out, nil
-	}
-	for _, name := range names {
-		if out[name] != 0 {
-			continue
-		}
-		for _, g := range gs {
-			if g.Name() == name+"_record" {
-				id := g.TypeID()
-				if t, err := spec.Resolve(id); err == nil && t.Kind == btf.KindPtr {
-					id = t.Ref
-				}
-				out[name] = id
-			}
-		}
-		if out[name] != 0 {
-			continue
-		}
-		for _, cand := range []string{name, strings.TrimSuffix(name, "s")} {
-			if ts := spec.ByName(cand, btf.KindStruct, btf.KindUnion); len(ts) > 0 && ts[0].Size > 0 {
-				out[name] = ts[0].ID
-				break
-			}
-		}
-	}
-	return out, nil
 }
 
 // typeByName finds "struct x", "union x", "enum x" or a plain type name.
