@@ -116,7 +116,7 @@ func btfForm(sec, kind string) libbpf.ProgHandler {
 				return err
 			}
 			if err := prog.SetAttachTarget(0, name); err != nil {
-				return fmt.Errorf("variant: SEC(%q): %s target %q: %w", prog.SectionName(), kind, name, err)
+				return fmt.Errorf("variant: SEC(%q): find the %s target %q in the kernel's BTF: %w", prog.SectionName(), kind, name, err)
 			}
 			return nil
 		},

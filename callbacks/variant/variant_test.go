@@ -235,3 +235,54 @@ func checkNoVariant(t *testing.T, err error, forced bool) {
 		}
 	}
 }
+
+// TestMissingTarget checks a tracepoint the kernel lacks: the tp_btf
+// variant fails Open, naming the tracepoint; the raw_tp variant opens and
+// loads, and fails Attach naming it.
+func TestMissingTarget(t *testing.T) {
+	testutil.RequireKernel(t)
+	const tp = "no_such_tracepoint_golibbpf"
+	path := testutil.Object(t, "testdata/missing.bpf.o")
+	fds := testutil.OpenFDs(t)
+	t.Run("tp_btf", func(t *testing.T) {
+		defer variant.ForceFallbacks(false, false)()
+		regs, err := variant.Register()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer libbpf.UnregisterAll(regs)
+		obj, err := libbpf.OpenObjectFile(path, nil)
+		if err == nil {
+			obj.Close()
+			t.Fatal("Open of a tp_btf variant of a missing tracepoint succeeded")
+		}
+		t.Log(err)
+		if !errors.As(err, new(unix.Errno)) || !strings.Contains(err.Error(), tp) {
+			t.Errorf("Open: %v, want an errno and the tracepoint's name", err)
+		}
+	})
+	t.Run("raw_tp", func(t *testing.T) {
+		defer variant.ForceFallbacks(true, false)()
+		regs, err := variant.Register()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer libbpf.UnregisterAll(regs)
+		obj, err := libbpf.OpenObjectFile(path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer obj.Close()
+		if err := obj.Load(); err != nil {
+			t.Fatal(err)
+		}
+		err = obj.Attach()
+		t.Log(err)
+		if !errors.As(err, new(unix.Errno)) || !strings.Contains(err.Error(), tp) || !strings.Contains(err.Error(), "raw_tp variant") {
+			t.Errorf("Attach: %v, want an errno naming the raw_tp variant and the tracepoint", err)
+		}
+	})
+	if got := testutil.OpenFDs(t); got != fds {
+		t.Errorf("%d fds after the tests, %d before", got, fds)
+	}
+}
