@@ -66,8 +66,26 @@ func ProbeRingBuffer() (bool, error) { return ProbeMapType(MapTypeRingBuf) }
 // or without the tracepoint, answers false; an error means the probe could
 // not tell (e.g. unix.EPERM).
 func ProbeTPBTF(name string, vmlinux *BTF) (bool, error) {
+	return probeTracing("tp_btf", name, "btf_trace_"+name, BTFKindTypedef, AttachTypeTraceRawTP, vmlinux)
+}
+
+// ProbeFentry reports whether an fentry program can attach to the kernel
+// function funcName: the kernel's BTF describes the function and a tracing
+// program for it loads, which needs BPF trampolines (Linux 5.5 on x86-64,
+// 6.0 on arm64). Tools use it to choose between an fentry and a kprobe
+// variant of a program. vmlinux may be nil, as for ProbeTPBTF, and the
+// answers are ProbeTPBTF's: false where the kernel lacks BTF, the function
+// or trampolines, an error where the probe could not tell (a kernel that
+// refuses trampolines to everyone fails the load with unix.EPERM).
+func ProbeFentry(funcName string, vmlinux *BTF) (bool, error) {
+	return probeTracing("fentry", funcName, funcName, BTFKindFunc, AttachTypeTraceFentry, vmlinux)
+}
+
+// probeTracing loads a stub tracing program of attach type at against the
+// vmlinux BTF type typeName of kind, for ProbeTPBTF and ProbeFentry.
+func probeTracing(what, name, typeName string, kind BTFKind, at AttachType, vmlinux *BTF) (bool, error) {
 	if name == "" {
-		return false, fmt.Errorf("probe tp_btf: empty tracepoint name: %w", errInvalidArgument)
+		return false, fmt.Errorf("probe %s: empty name: %w", what, errInvalidArgument)
 	}
 	if vmlinux == nil {
 		b, err := LoadVmlinuxBTF()
@@ -75,19 +93,19 @@ func ProbeTPBTF(name string, vmlinux *BTF) (bool, error) {
 			return false, nil
 		}
 		if err != nil {
-			return false, fmt.Errorf("probe tp_btf %s: %w", name, err)
+			return false, fmt.Errorf("probe %s %s: %w", what, name, err)
 		}
 		defer b.Close()
 		vmlinux = b
 	}
-	id, err := vmlinux.FindByNameKind("btf_trace_"+name, BTFKindTypedef)
+	id, err := vmlinux.FindByNameKind(typeName, kind)
 	if errors.Is(err, unix.ENOENT) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("probe tp_btf %s: %w", name, err)
+		return false, fmt.Errorf("probe %s %s: %w", what, name, err)
 	}
-	fd, err := loadTracingStub(AttachTypeTraceRawTP, id)
+	fd, err := loadTracingStub(at, id)
 	switch {
 	case err == nil:
 		unix.Close(fd)
@@ -95,8 +113,15 @@ func ProbeTPBTF(name string, vmlinux *BTF) (bool, error) {
 	case errors.Is(err, unix.EINVAL), errors.Is(err, unix.EOPNOTSUPP), errors.Is(err, unix.ENOTSUP):
 		return false, nil
 	}
-	return false, fmt.Errorf("probe tp_btf %s: load a tracing program: %w", name, err)
+	return false, fmt.Errorf("probe %s %s: load a tracing program: %w", what, name, err)
 }
+
+// ProbeKprobes reports whether the kernel offers kprobes (CONFIG_KPROBES),
+// as a perf event type or through tracefs; where it does not, every
+// kprobe, kretprobe and ksyscall attachment fails with
+// ErrKprobesUnavailable. The error is always nil: the probe only looks at
+// sysfs and tracefs.
+func ProbeKprobes() (bool, error) { return kprobesAvailable(), nil }
 
 // BPFTokenCreateOptions are the options of BPFTokenCreate.
 type BPFTokenCreateOptions struct {

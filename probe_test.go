@@ -68,6 +68,37 @@ func TestProbeTPBTF(t *testing.T) {
 	}
 }
 
+// TestProbeFentry checks the fentry probe against the kernel table: true
+// where the kernel has trampolines, false or an errno (EPERM here) where it
+// does not, false for a function the BTF lacks; and the kprobe probe.
+func TestProbeFentry(t *testing.T) {
+	testutil.RequireKernel(t)
+	before := testutil.OpenFDs(t)
+	ok, err := libbpf.ProbeFentry("bpf_fentry_test1", nil)
+	if why, lacks := testutil.KernelLacks(testutil.FeatureTrampoline); lacks {
+		t.Log(why)
+		if ok || err != nil && !errorsIsErrno(err) {
+			t.Errorf("ProbeFentry(bpf_fentry_test1) = %t, %v; want false or an errno", ok, err)
+		}
+	} else if !ok || err != nil {
+		t.Errorf("ProbeFentry(bpf_fentry_test1) = %t, %v; want true", ok, err)
+	}
+	vmlinux := vmlinuxBTF(t)
+	if ok, err := libbpf.ProbeFentry("no_such_function_golibbpf", vmlinux); err != nil || ok {
+		t.Errorf("ProbeFentry of a missing function = %t, %v; want false", ok, err)
+	}
+	if _, err := libbpf.ProbeFentry("", nil); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("ProbeFentry(\"\"): %v, want EINVAL", err)
+	}
+	vmlinux.Close()
+	if after := testutil.OpenFDs(t); after != before {
+		t.Errorf("%d fds open after the probes, %d before", after, before)
+	}
+	if ok, err := libbpf.ProbeKprobes(); err != nil || ok != testutil.KernelHas(testutil.FeatureKprobe) {
+		t.Errorf("ProbeKprobes() = %t, %v; the kernel table says %t", ok, err, testutil.KernelHas(testutil.FeatureKprobe))
+	}
+}
+
 func TestBTFFeatureProbes(t *testing.T) {
 	testutil.RequireKernel(t)
 	b := vmlinuxBTF(t)

@@ -13,6 +13,10 @@
 //   - netif: SEC("xdp/<ifname>"), SEC("xdp.frags/<ifname>"),
 //     SEC("tc/ingress/<ifname>") and SEC("tc/egress/<ifname>") attach XDP
 //     and tcx links to the interface the section names.
+//   - variant: SEC("tp.best/<tracepoint>"), SEC("fentry.best/<function>")
+//     and SEC("fexit.best/<function>") load one program as the best variant
+//     the kernel supports: tp_btf or raw_tp, fentry/fexit or
+//     kprobe/kretprobe.
 //   - legacy: the fallback handler, which maps the section names libbpf 0.x
 //     accepted and libbpf 1.0 dropped (SEC("classifier/..."),
 //     SEC("xdp_prog"), SEC("xdp_devmap/..."), ...) to their program types
@@ -37,6 +41,7 @@ import (
 	"github.com/golibbpf/libbpf/callbacks/legacy"
 	"github.com/golibbpf/libbpf/callbacks/netif"
 	"github.com/golibbpf/libbpf/callbacks/perfevent"
+	"github.com/golibbpf/libbpf/callbacks/variant"
 )
 
 // families are the handler packages RegisterAll installs, in order. Custom
@@ -49,13 +54,14 @@ var families = []struct {
 	{"perfevent", perfevent.Register},
 	{"goprobe", goprobe.Register},
 	{"netif", netif.Register},
+	{"variant", variant.Register},
 	{"legacy", legacy.Register},
 }
 
 // RegisterAll registers the handlers of every family: perfevent, goprobe,
-// netif and legacy. On error it unregisters everything it registered and
-// returns the error (legacy's fails, wrapping unix.EBUSY, when another
-// fallback handler is registered).
+// netif, variant and legacy. On error it unregisters everything it
+// registered and returns the error (legacy's fails, wrapping unix.EBUSY,
+// when another fallback handler is registered).
 func RegisterAll() ([]*libbpf.Registration, error) {
 	var all []*libbpf.Registration
 	for _, f := range families {

@@ -44,7 +44,7 @@ func TestRegisterAll(t *testing.T) {
 	}
 	got := sections(libbpf.Registrations())
 	for _, want := range []string{"perf_event+", "uprobe.go+", "uretprobe.go+", "xdp/", "xdp.frags/",
-		"tc/ingress/", "tc/egress/", "tcx/ingress/", "tcx/egress/", "<fallback>"} {
+		"tc/ingress/", "tc/egress/", "tcx/ingress/", "tcx/egress/", "tp.best/", "fentry.best/", "fexit.best/", "<fallback>"} {
 		if !slices.Contains(got, want) {
 			t.Errorf("after RegisterAll the table %v lacks %q", got, want)
 		}

@@ -1,7 +1,6 @@
 package legacy_test
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"log/slog"
@@ -41,15 +40,6 @@ func register(t *testing.T) {
 	})
 }
 
-// captureLog sends the module's log to a buffer for the test.
-func captureLog(t *testing.T) *bytes.Buffer {
-	var buf bytes.Buffer
-	old := libbpf.Logger()
-	libbpf.SetLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	t.Cleanup(func() { libbpf.SetLogger(old) })
-	return &buf
-}
-
 // udpFrame builds the test's UDP frame to port dport.
 func udpFrame(dport uint16) []byte { return testutil.UDPFrame(dport, []byte("legacy test")) }
 
@@ -74,7 +64,7 @@ func readCounts(t *testing.T, m *libbpf.Map) []uint64 {
 func TestLegacySections(t *testing.T) {
 	testutil.RequireKernel(t)
 	register(t)
-	logs := captureLog(t)
+	logs := testutil.CaptureLog(t, slog.LevelWarn)
 	fds := testutil.OpenFDs(t)
 
 	obj, err := libbpf.OpenObjectFile(testutil.Object(t, "testdata/legacy.bpf.o"), nil)

@@ -1,23 +1,20 @@
 package netif
 
 import (
-	"bytes"
 	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/golibbpf/libbpf"
+	"github.com/golibbpf/libbpf/internal/testutil"
 	"golang.org/x/sys/unix"
 )
 
 // TestProbeOnce checks that a fallback is probed once and logged once, and
 // that a probe that cannot tell keeps the link and says why.
 func TestProbeOnce(t *testing.T) {
-	var buf bytes.Buffer
-	old := libbpf.Logger()
-	libbpf.SetLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo})))
-	defer libbpf.SetLogger(old)
+	buf := testutil.CaptureLog(t, slog.LevelInfo)
 
 	probes := 0
 	lacking := probeOnce(func() error {

@@ -1,9 +1,11 @@
 package testutil
 
 import (
+	"bytes"
 	"fmt"
 	"log/slog"
 	"os"
+	"testing"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -21,6 +23,16 @@ func QuietLibbpf() {
 		level = slog.LevelDebug
 	}
 	libbpf.SetLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
+}
+
+// CaptureLog sends the module's log at level and above to the returned
+// buffer until t ends, for a test of what a handler logs.
+func CaptureLog(t testing.TB, level slog.Level) *bytes.Buffer {
+	var buf bytes.Buffer
+	old := libbpf.Logger()
+	libbpf.SetLogger(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: level})))
+	t.Cleanup(func() { libbpf.SetLogger(old) })
+	return &buf
 }
 
 // OpenCPUClock opens a software cpu-clock perf event on thread tid (0: the
