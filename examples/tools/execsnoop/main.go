@@ -14,17 +14,15 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
 	"time"
 	"unsafe"
 
 	"github.com/golibbpf/libbpf"
+	"github.com/golibbpf/libbpf/examples/tools/internal/cli"
 )
 
 const (
@@ -125,7 +123,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		rest := rec.Data[unsafe.Sizeof(e):]
 		args := rest[:min(int(e.ArgsSize), len(rest))]
-		comm := cString(e.Comm[:])
+		comm := cli.CString(e.Comm[:])
 		if o.name != "" && !strings.Contains(comm, o.name) {
 			return nil
 		}
@@ -147,7 +145,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	for {
 		if _, err := pb.ReadFunc(ctx, time.Second, show); err != nil {
-			if errors.Is(err, context.Canceled) {
+			if cli.Done(err) {
 				return nil
 			}
 			return err
@@ -176,21 +174,4 @@ func formatArgs(args []byte, count int, o options) string {
 	return b.String()
 }
 
-func cString(b []byte) string {
-	if i := bytes.IndexByte(b, 0); i >= 0 {
-		b = b[:i]
-	}
-	return string(b)
-}
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(2)
-		}
-		fmt.Fprintln(os.Stderr, "execsnoop:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main(run) }
