@@ -26,7 +26,7 @@ import (
 )
 
 type options struct {
-	duration                      time.Duration
+	duration                      cli.Seconds
 	extended, timestamp, printUID bool
 	failed                        bool
 	name                          string
@@ -37,7 +37,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("opensnoop", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.DurationVar(&o.duration, "d", 0, "trace for this `DURATION` (10s, 1m), then stop")
+	fs.Var(&o.duration, "d", "trace for this `DURATION` (seconds, or 500ms), then stop")
 	fs.BoolVar(&o.extended, "e", false, "print the open flags and mode")
 	fs.StringVar(&o.name, "n", "", "trace process names containing `NAME`")
 	fs.Int64Var(&o.pid, "p", -1, "trace this `PID` only")
@@ -59,9 +59,6 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		if id.v < -1 || id.v >= 1<<32-1 {
 			return o, fmt.Errorf("invalid %s %d", id.flag, id.v)
 		}
-	}
-	if o.duration < 0 {
-		return o, fmt.Errorf("invalid -d %v", o.duration)
 	}
 	return o, nil
 }
@@ -104,7 +101,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer rb.Close()
 	if o.duration > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, o.duration)
+		ctx, cancel = context.WithTimeout(ctx, time.Duration(o.duration))
 		defer cancel()
 	}
 

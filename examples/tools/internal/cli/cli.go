@@ -12,7 +12,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"syscall"
+	"time"
 )
 
 // RunFunc is a tool: it traces until ctx is done, then returns.
@@ -46,4 +48,23 @@ func CString(b []byte) string {
 // context: the tool's normal end).
 func Done(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// Seconds is a flag of a time span given as whole seconds, as the
+// libbpf-tools take it (-d 5), or as a Go duration (-d 500ms).
+type Seconds time.Duration
+
+func (s *Seconds) String() string { return time.Duration(*s).String() }
+
+func (s *Seconds) Set(v string) error {
+	if n, err := strconv.ParseUint(v, 10, 32); err == nil {
+		*s = Seconds(time.Duration(n) * time.Second)
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return fmt.Errorf("%q is neither seconds nor a duration", v)
+	}
+	*s = Seconds(d)
+	return nil
 }
