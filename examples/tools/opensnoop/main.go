@@ -99,11 +99,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer rb.Close()
-	if o.duration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, time.Duration(o.duration))
-		defer cancel()
-	}
+	ctx, cancel := cli.WithDuration(ctx, o.duration)
+	defer cancel()
 
 	if o.timestamp {
 		fmt.Fprintf(stdout, "%-8s ", "TIME")

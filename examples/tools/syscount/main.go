@@ -14,7 +14,7 @@ package main
 
 import (
 	"context"
-	"errors"
+	"encoding/binary"
 	"flag"
 	"fmt"
 	"io"
@@ -22,11 +22,9 @@ import (
 	"slices"
 	"strconv"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 
-	"github.com/golibbpf/libbpf"
 	"github.com/golibbpf/libbpf/examples/tools/internal/cli"
 )
 
@@ -132,33 +130,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "Tracing syscalls, printing top %d... Ctrl+C to quit.\n", o.top)
 
-	if o.duration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, time.Duration(o.duration))
-		defer cancel()
-	}
-	var tick <-chan time.Time
-	if o.interval > 0 {
-		t := time.NewTicker(time.Duration(o.interval))
-		defer t.Stop()
-		tick = t.C
-	}
-	d := newDumper(skel.Maps.Counts)
-	for {
-		select {
-		case <-ctx.Done():
-			return report(stdout, d, o)
-		case <-tick:
-			if err := report(stdout, d, o); err != nil {
-				return err
-			}
-		}
-	}
+	ctx, cancel := cli.WithDuration(ctx, o.duration)
+	defer cancel()
+	d := cli.NewDrainer(skel.Maps.Counts)
+	return cli.Repeat(ctx, time.Duration(o.interval), 0, func() error { return report(stdout, d, o) })
 }
 
 // report empties the counts map and prints what it held, busiest first.
-func report(w io.Writer, d *dumper, o options) error {
-	rows, err := d.drain()
+func report(w io.Writer, d *cli.Drainer, o options) error {
+	var rows []row
+	err := d.Drain(func(key, value []byte) error {
+		r := row{key: binary.NativeEndian.Uint32(key)}
+		rows = append(rows, r)
+		return rows[len(rows)-1].vals.UnmarshalBinary(value)
+	})
 	if err != nil || len(rows) == 0 {
 		return err
 	}
@@ -199,42 +184,6 @@ func report(w io.Writer, d *dumper, o options) error {
 	}
 	fmt.Fprintln(w)
 	return nil
-}
-
-// dumper reads and deletes a whole counts map in batches: a few system
-// calls for the entire map, where a walk by key takes two per element.
-type dumper struct {
-	m            *libbpf.Map
-	keys, values []byte
-}
-
-func newDumper(m *libbpf.Map) *dumper {
-	n := int(m.MaxEntries())
-	return &dumper{m: m, keys: make([]byte, n*m.KeySize()), values: make([]byte, n*m.ValueSize())}
-}
-
-func (d *dumper) drain() ([]row, error) {
-	var (
-		cursor libbpf.BatchCursor
-		rows   []row
-	)
-	ks, vs := d.m.KeySize(), d.m.ValueSize()
-	for {
-		n, err := d.m.LookupAndDeleteBatch(&cursor, d.keys, d.values, libbpf.BatchOptions{})
-		for i := range n {
-			r := row{key: *(*uint32)(unsafe.Pointer(&d.keys[i*ks]))}
-			if uerr := r.vals.UnmarshalBinary(d.values[i*vs : (i+1)*vs]); uerr != nil {
-				return nil, uerr
-			}
-			rows = append(rows, r)
-		}
-		if errors.Is(err, libbpf.ErrKeyNotExist) {
-			return rows, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("dump %s: %w", d.m.Name(), err)
-		}
-	}
 }
 
 func cmpDesc(a, b uint64) int {

@@ -68,3 +68,56 @@ func (s *Seconds) Set(v string) error {
 	*s = Seconds(d)
 	return nil
 }
+
+// Intervals reads the positional arguments [interval [count]] of the
+// histogram tools: print every interval (seconds, or a duration), count
+// times; without them, once at the end.
+func Intervals(args []string) (every time.Duration, count int, err error) {
+	if len(args) > 2 {
+		return 0, 0, fmt.Errorf("unexpected arguments: %q", args[2:])
+	}
+	if len(args) > 0 {
+		var s Seconds
+		if err := s.Set(args[0]); err != nil || s == 0 {
+			return 0, 0, fmt.Errorf("invalid interval %q", args[0])
+		}
+		every = time.Duration(s)
+	}
+	if len(args) > 1 {
+		n, err := strconv.ParseUint(args[1], 10, 31)
+		if err != nil || n == 0 {
+			return 0, 0, fmt.Errorf("invalid count %q", args[1])
+		}
+		count = int(n)
+	}
+	return every, count, nil
+}
+
+// Repeat calls report every interval (never if 0) until it has been
+// called count times (no limit if 0), and once more when ctx ends first.
+func Repeat(ctx context.Context, every time.Duration, count int, report func() error) error {
+	var tick <-chan time.Time
+	if every > 0 {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		tick = t.C
+	}
+	for n := 1; ; n++ {
+		select {
+		case <-ctx.Done():
+			return report()
+		case <-tick:
+		}
+		if err := report(); err != nil || n == count {
+			return err
+		}
+	}
+}
+
+// WithDuration returns ctx ended after d too, if d is not 0.
+func WithDuration(ctx context.Context, d Seconds) (context.Context, context.CancelFunc) {
+	if d == 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, time.Duration(d))
+}
