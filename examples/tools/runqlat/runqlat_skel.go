@@ -40,10 +40,10 @@ type RunqlatMaps struct {
 
 // RunqlatRodata holds the variables of .rodata: set them between Open and Load; Load freezes them.
 type RunqlatRodata struct {
-	OnlyPid libbpf.TypedVariable[uint32]       // __u32 only_pid
-	GroupBy libbpf.TypedVariable[RunqlatGroup] // enum group group_by
-	Millis  libbpf.TypedVariable[bool]         // bool millis
-	Empty   libbpf.TypedVariable[RunqlatHist]  // struct hist empty
+	OnlyPid   libbpf.TypedVariable[uint32]       // __u32 only_pid
+	GroupBy   libbpf.TypedVariable[RunqlatGroup] // enum group group_by
+	Millis    libbpf.TypedVariable[bool]         // bool millis
+	EmptyHist libbpf.TypedVariable[RunqlatHist]  // struct hist empty_hist
 }
 
 // OpenRunqlat opens the embedded object (opts may be nil) and binds the
@@ -120,7 +120,7 @@ func (s *Runqlat) bind() error {
 	if s.Rodata.Millis, err = libbpf.NewTypedVariable[bool](s.Obj, ".rodata", "millis"); err != nil {
 		return err
 	}
-	if s.Rodata.Empty, err = libbpf.NewTypedVariable[RunqlatHist](s.Obj, ".rodata", "empty"); err != nil {
+	if s.Rodata.EmptyHist, err = libbpf.NewTypedVariable[RunqlatHist](s.Obj, ".rodata", "empty_hist"); err != nil {
 		return err
 	}
 	s.Maps.Rodata = s.Rodata.OnlyPid.Variable().Map()

@@ -4,53 +4,14 @@ import (
 	"fmt"
 	"os"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/golibbpf/libbpf/examples/tools/internal/hist"
 	"github.com/golibbpf/libbpf/examples/tools/internal/tooltest"
 	"github.com/golibbpf/libbpf/internal/testutil"
 )
-
-// sleeper makes n 1ms sleeps on a thread of its own and returns its
-// thread id: each sleep ends with a wakeup, then a wait to run.
-func sleeper(n int) int {
-	tid := make(chan int)
-	go func() {
-		runtime.LockOSThread()
-		defer runtime.UnlockOSThread()
-		ts := unix.NsecToTimespec(int64(time.Millisecond))
-		for range n {
-			unix.Nanosleep(&ts, nil)
-		}
-		tid <- unix.Gettid()
-	}()
-	return <-tid
-}
-
-// section returns the histogram printed under the line that starts
-// with head, as parsed rows.
-func section(t *testing.T, out, head string) []hist.Slot {
-	t.Helper()
-	for _, chunk := range strings.Split(out, "\n\n") {
-		if strings.HasPrefix(chunk, head) {
-			return hist.Parse(chunk)
-		}
-	}
-	t.Fatalf("no %q section in:\n%s", head, out)
-	return nil
-}
-
-func total(rows []hist.Slot) (n uint64) {
-	for _, r := range rows {
-		n += r.Count
-	}
-	return n
-}
 
 // TestRunqlat traces this process's threads (-p, -L) while one of them
 // makes 100 sleeps, and finds at least 100 run queue waits in the
@@ -60,11 +21,16 @@ func TestRunqlat(t *testing.T) {
 	tool := tooltest.Start(t, run, "-p", fmt.Sprint(os.Getpid()), "-L")
 	tool.WaitFor(t, 10*time.Second, "Tracing run queue latency")
 	const sleeps = 100
-	tid := sleeper(sleeps)
+	tid := tooltest.SpinAndSleep(sleeps, 0, time.Millisecond)
 	out := tool.Stop(t)
-	rows := section(t, out, fmt.Sprintf("tid = %d ", tid))
-	if n := total(rows); n < sleeps {
+	rows, ok := hist.ParseSection(out, fmt.Sprintf("tid = %d ", tid))
+	if n := hist.Total(rows); !ok || n < sleeps {
 		t.Errorf("thread %d waited %d times, want %d or more:\n%s", tid, n, sleeps, out)
+	}
+	for o, want := range map[hist.Options]RunqlatGroup{{}: RunqlatGroupAll, {PerProcess: true}: RunqlatGroupProcess, {PerThread: true}: RunqlatGroupThread} {
+		if got := RunqlatGroup(o.Group()); got != want {
+			t.Errorf("%+v: group %d, want %d (enum group)", o, got, want)
+		}
 	}
 	if !strings.Contains(out, "     usecs               : count    distribution\n") {
 		t.Errorf("no usecs header in:\n%s", out)
@@ -100,7 +66,7 @@ func TestRunqlatIntervals(t *testing.T) {
 			}
 			return
 		default:
-			sleeper(5)
+			tooltest.SpinAndSleep(5, 0, time.Millisecond)
 		}
 	}
 	t.Fatalf("runqlat 300ms 2 did not end:\n%s", stdout.String())

@@ -73,3 +73,23 @@ func Parse(text string) []Slot {
 	}
 	return rows
 }
+
+// ParseSection reads the histogram under the line that starts with head
+// ("tid = 42 "), up to the next blank line; false if there is none.
+func ParseSection(text, head string) ([]Slot, bool) {
+	for _, chunk := range strings.Split(text, "\n\n") {
+		if strings.HasPrefix(strings.TrimLeft(chunk, "\n"), head) {
+			return Parse(chunk), true
+		}
+	}
+	return nil, false
+}
+
+// Total is the sum of the rows' counts.
+func Total(rows []Slot) uint64 {
+	var n uint64
+	for _, r := range rows {
+		n += r.Count
+	}
+	return n
+}

@@ -41,3 +41,21 @@ func TestPrintLog2(t *testing.T) {
 		t.Errorf("wide histogram:\n%s", b.String())
 	}
 }
+
+// TestParseSection finds a histogram by the line above it.
+func TestParseSection(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Tracing...\n\n\ntid = 7 a\n")
+	PrintLog2(&b, []uint32{0, 3}, "usecs")
+	b.WriteString("\ntid = 8 b\n")
+	PrintLog2(&b, []uint32{5}, "usecs")
+	if rows, ok := ParseSection(b.String(), "tid = 7 "); !ok || Total(rows) != 3 || len(rows) != 2 {
+		t.Errorf("tid 7: %v %v", rows, ok)
+	}
+	if rows, ok := ParseSection(b.String(), "tid = 8 "); !ok || Total(rows) != 5 {
+		t.Errorf("tid 8: %v %v", rows, ok)
+	}
+	if _, ok := ParseSection(b.String(), "tid = 9 "); ok {
+		t.Error("found tid 9")
+	}
+}

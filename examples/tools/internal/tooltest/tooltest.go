@@ -7,10 +7,13 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Output collects what a tool writes, safe for the tool's goroutine and
@@ -107,4 +110,24 @@ func Lines(out, s string) []string {
 		}
 	}
 	return lines
+}
+
+// SpinAndSleep runs n rounds of spinning for spin, then sleeping for
+// sleep (a nanosleep that blocks the thread), on an OS thread of its
+// own, and returns that thread's id: known scheduler events for the
+// scheduler tools.
+func SpinAndSleep(n int, spin, sleep time.Duration) int {
+	tid := make(chan int)
+	go func() {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		ts := unix.NsecToTimespec(sleep.Nanoseconds())
+		for range n {
+			for start := time.Now(); time.Since(start) < spin; {
+			}
+			unix.Nanosleep(&ts, nil)
+		}
+		tid <- unix.Gettid()
+	}()
+	return <-tid
 }

@@ -6,16 +6,10 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 
-#define SLOTS 26
+#include "hist.bpf.h"
+
 #define NO_PID ((__u32)-1)
 #define RUNNING 0 /* TASK_RUNNING */
-
-enum group { GROUP_ALL, GROUP_PROCESS, GROUP_THREAD };
-
-struct hist {
-	__u32 slots[SLOTS];
-	char comm[16];
-};
 
 const volatile __u32 only_pid = NO_PID;
 const volatile enum group group_by = GROUP_ALL;
@@ -35,20 +29,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct hist);
 } hists SEC(".maps");
-
-static const struct hist empty;
-
-/* The slot of v: 0 for 0 and 1, else floor(log2(v)), at most SLOTS-1. */
-static __u32 slot_of(__u64 v)
-{
-	__u32 s = 0;
-
-	while (v > 1 && s < SLOTS - 1) {
-		v >>= 1;
-		s++;
-	}
-	return s;
-}
 
 static void enqueue(struct task_struct *t)
 {
@@ -78,9 +58,8 @@ int BPF_PROG(on_wakeup_new, struct task_struct *p)
 SEC("tp_btf/sched_switch")
 int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	__u32 tid = next->pid, key = 0;
+	__u32 tid = next->pid;
 	__u64 *start, delta;
-	struct hist *h;
 
 	/* A task switched out while still runnable waits in the queue again. */
 	if (prev->__state == RUNNING)
@@ -91,22 +70,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 		return 0;
 	delta = bpf_ktime_get_ns() - *start;
 	bpf_map_delete_elem(&queued, &tid);
-	delta /= millis ? 1000000 : 1000;
-
-	if (group_by == GROUP_PROCESS)
-		key = next->tgid;
-	else if (group_by == GROUP_THREAD)
-		key = tid;
-	h = bpf_map_lookup_elem(&hists, &key);
-	if (!h) {
-		bpf_map_update_elem(&hists, &key, &empty, BPF_NOEXIST);
-		h = bpf_map_lookup_elem(&hists, &key);
-		if (!h)
-			return 0;
-		if (group_by != GROUP_ALL)
-			bpf_probe_read_kernel_str(h->comm, sizeof(h->comm), next->comm);
-	}
-	__sync_fetch_and_add(&h->slots[slot_of(delta)], 1);
+	hist_add(&hists, group_by, next, delta, millis);
 	return 0;
 }
 
