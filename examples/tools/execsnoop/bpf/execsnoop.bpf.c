@@ -87,7 +87,6 @@ int enter_execve(struct syscall_trace_enter *ctx)
 	n = bpf_probe_read_user_str(p->args, ARG_LEN, (const char *)ctx->args[0]);
 	if (n < 0)
 		n = 0;
-	p->args[n > 0 ? n - 1 : 0] = '\0';
 	p->ev.args_size = n > 0 ? n : 1;
 	p->ev.args_count = 1;
 	for (i = 1; i < MAX_ARGS; i++) {
@@ -106,7 +105,7 @@ int enter_execve(struct syscall_trace_enter *ctx)
 		p->ev.args_size += n;
 	}
 	/* One more pointer that is not NULL: arguments were left out. */
-	if (i < MAX_ARGS + 1 && !bpf_probe_read_user(&arg, sizeof(arg), &argv[i]) && arg)
+	if (!bpf_probe_read_user(&arg, sizeof(arg), &argv[i]) && arg)
 		p->ev.args_count++;
 	return 0;
 }
