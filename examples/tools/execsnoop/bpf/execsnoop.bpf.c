@@ -37,6 +37,8 @@ struct {
 	__uint(max_entries, 10240);
 	__type(key, __u32);
 	__type(value, struct pending);
+	/* 7.7 KB a value: allocated per exec in flight, not 10240 up front. */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 } pending SEC(".maps");
 
 /* The zeroed value an exec starts from (too big for the stack). */
