@@ -1,5 +1,7 @@
 // Package cli holds what the example tools' commands share: the main
-// that runs a tool until Ctrl-C, and the decoding of C strings.
+// that runs a tool until Ctrl-C, durations and [interval [count]]
+// arguments, the report loop, the draining of a map in batches, and the
+// decoding of C strings.
 package cli
 
 import (
