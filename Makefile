@@ -20,9 +20,12 @@ LIBBPF_SETUP := CGO_ENABLED=0 $(GO) run ./cmd/libbpf-setup -out libbpf/build -wo
 SETUP_SOURCES := libbpf/VERSION libbpf/pin.go $(filter-out %_test.go,$(wildcard cmd/libbpf-setup/*.go))
 VMLINUX_H := build/include/vmlinux.h
 
-BPF_HEADERS := $(shell find . -path ./libbpf -prune -o -path ./build -prune -o -path "*/testdata/*.h" -print)
-BPF_SOURCES := $(shell find . -path ./libbpf -prune -o -path ./build -prune -o -path '*/testdata/*.bpf.c' -print -o -path './examples/*.bpf.c' -print)
-BPF_OBJECTS := $(BPF_SOURCES:.bpf.c=.bpf.o)
+BPF_HEADERS := $(shell find . -path ./libbpf -prune -o -path ./build -prune -o -path "*/testdata/*.h" -print -o -path './examples/tools/*/*.h' -print)
+BPF_SOURCES := $(shell find . -path ./libbpf -prune -o -path ./build -prune -o -path '*/testdata/*.bpf.c' -print -o -path './examples/tools' -prune -o -path './examples/*.bpf.c' -print)
+# examples/tools/<name>/bpf/<name>.bpf.c builds examples/tools/<name>/<name>.bpf.o,
+# next to the skeleton that embeds it (as bpfskel's go:generate line does).
+TOOL_SOURCES := $(wildcard examples/tools/*/bpf/*.bpf.c)
+BPF_OBJECTS := $(BPF_SOURCES:.bpf.c=.bpf.o) $(foreach s,$(TOOL_SOURCES),$(dir $(patsubst %/,%,$(dir $(s))))$(notdir $(s:.bpf.c=.bpf.o)))
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Wno-unused-function \
 	-I build/include -I libbpf/build/include -idirafter /usr/include/x86_64-linux-gnu
 
@@ -71,6 +74,9 @@ testdata: $(BPF_OBJECTS) $(TARGETS)
 
 %.bpf.o: %.bpf.c $(BPF_HEADERS) | $(LIBBPF_A) $(VMLINUX_H)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+%.bpf.o: bpf/%.bpf.c $(BPF_HEADERS) | $(LIBBPF_A) $(VMLINUX_H)
+	$(CLANG) $(BPF_CFLAGS) -I examples/tools/include -c $< -o $@
 
 # The bench module is vetted too, so that it keeps compiling.
 vet: all

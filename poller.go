@@ -60,8 +60,19 @@ func (p *poller) wait(ctx context.Context, timeout time.Duration) error {
 		return err
 	}
 	if ctx.Done() != nil {
-		stop := context.AfterFunc(ctx, p.signal)
-		defer stop()
+		// A wake-up that ctx started may still be running when the wait
+		// ends for another reason: wait for it, so that no write to p.wake
+		// outlives the call (Close releases the eventfd right after).
+		signaled := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() {
+			defer close(signaled)
+			p.signal()
+		})
+		defer func() {
+			if !stop() {
+				<-signaled
+			}
+		}()
 	}
 	ms := -1
 	if timeout >= 0 {

@@ -128,3 +128,33 @@ func TestProgramStatsAndBTF(t *testing.T) {
 		t.Error("SectionDefinition of an unknown section succeeded")
 	}
 }
+
+// TestRingBufferCancelThenClose has a record arrive and the context end
+// together while Read waits, then closes the buffer, many times: the
+// wake-up that the cancellation starts must be over before Close releases
+// the eventfd it writes (the race detector sees it otherwise, and a late
+// write could hit a reused fd number).
+func TestRingBufferCancelThenClose(t *testing.T) {
+	obj := loadRingbuf(t, 1)
+	prog := obj.Program("emit")
+	for range 300 {
+		rb, err := libbpf.NewRingBuffer(obj.Map("even"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		emitted := make(chan struct{})
+		go func() {
+			defer close(emitted)
+			prog.Run(&libbpf.RunOptions{Context: u32(1)})
+			cancel()
+		}()
+		if _, err := rb.Read(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			t.Fatalf("Read: %v, want a record or context.Canceled", err)
+		}
+		if err := rb.Close(); err != nil {
+			t.Fatal(err)
+		}
+		<-emitted
+	}
+}
