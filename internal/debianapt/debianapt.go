@@ -119,7 +119,8 @@ func (a *Apt) Output(name string, args ...string) ([]byte, error) {
 	return out, nil
 }
 
-// Download fetches the binary package pkg (name or name=version) into dir
+// Download fetches the binary package pkg (name, name=version or
+// name/suite) into dir
 // and returns the path of its .deb; apt checks it against the signed index.
 func (a *Apt) Download(dir, pkg string) (string, error) {
 	before, _ := filepath.Glob(filepath.Join(dir, "*.deb"))
@@ -127,7 +128,7 @@ func (a *Apt) Download(dir, pkg string) (string, error) {
 		return "", err
 	}
 	after, _ := filepath.Glob(filepath.Join(dir, "*.deb"))
-	name, _, _ := strings.Cut(pkg, "=")
+	name := strings.FieldsFunc(pkg, func(r rune) bool { return r == '=' || r == '/' })[0]
 	for _, f := range after {
 		if !slices.Contains(before, f) && strings.HasPrefix(filepath.Base(f), name+"_") {
 			return f, nil
