@@ -156,6 +156,7 @@ func TestAttachUprobeMissingSymbol(t *testing.T) {
 }
 
 func TestProgramRun(t *testing.T) {
+	testutil.RequireFeature(t, testutil.FeatureSyscallProg)
 	obj := loadBasic(t)
 	for i := 0; i < 3; i++ {
 		res, err := obj.Program("run_me").Run(nil)

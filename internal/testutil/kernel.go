@@ -43,6 +43,14 @@ const (
 	FeatureTaskIterParams Feature = "task_iter_params" // task iterators limited to a tid, pid or pidfd (6.1)
 	FeatureTracingCookie  Feature = "tracing_cookie"   // cookies of fentry, fexit, fmod_ret and lsm links (5.19)
 	FeatureFmodRet        Feature = "fmod_ret"         // fmod_ret on bpf_modify_return_test (5.7)
+	FeatureBPFLoop        Feature = "bpf_loop"         // the bpf_loop helper (5.17)
+	FeatureTaskState      Feature = "task___state"     // task_struct.__state, which replaced state (5.14)
+	FeatureTaskKfuncs     Feature = "task_kfuncs"      // bpf_task_acquire and bpf_task_release kfuncs (6.2)
+	FeatureKfuncDeclTag   Feature = "kfunc_decl_tag"   // kfuncs marked with the bpf_kfunc BTF declaration tag (6.9)
+	FeatureBPFToken       Feature = "bpf_token"        // BPF tokens, BPF_TOKEN_CREATE (6.9)
+	FeatureVerifiedInsns  Feature = "verified_insns"   // bpf_prog_info's verified_insns (5.16)
+	FeatureDynptrKfuncs   Feature = "dynptr_kfuncs"    // bpf_dynptr_size and the other generic dynptr kfuncs (6.5)
+	FeatureBTFEnum64      Feature = "btf_enum64"       // signed enums and BTF_KIND_ENUM64 in BTF loaded into the kernel (6.0)
 )
 
 // featureSince is the first release of each feature.
@@ -71,6 +79,14 @@ var featureSince = map[Feature][2]int{
 	FeatureTaskIterParams: {6, 1},
 	FeatureTracingCookie:  {5, 19},
 	FeatureFmodRet:        {5, 7},
+	FeatureBPFLoop:        {5, 17},
+	FeatureTaskState:      {5, 14},
+	FeatureTaskKfuncs:     {6, 2},
+	FeatureKfuncDeclTag:   {6, 9},
+	FeatureBPFToken:       {6, 9},
+	FeatureVerifiedInsns:  {5, 16},
+	FeatureDynptrKfuncs:   {6, 5},
+	FeatureBTFEnum64:      {6, 0},
 }
 
 // kernelExceptions declares, per kernel (a substring of its release), what it
