@@ -490,3 +490,32 @@ func TestEntryAtSymbolCountsGrowthTwice(t *testing.T) {
 		t.Logf("probe at the symbol: %d hits for %d calls (%d restarts after runtime.morestack)", got, calls, got-calls)
 	}
 }
+
+// TestClassicUprobeFallback runs the stack-copy test with the fallback of
+// kernels without uprobe_multi links forced: one classic uprobe per site,
+// joined into one Link.
+func TestClassicUprobeFallback(t *testing.T) {
+	testutil.RequireKernel(t)
+	register(t)
+	probed := useClassicUprobes
+	useClassicUprobes = func() bool { return true }
+	t.Cleanup(func() { useClassicUprobes = probed })
+	testStackCopies(t, buildTarget(t, ""))
+}
+
+// TestUprobeMultiProbe checks libbpf.ProbeUprobeMulti and the fallback it
+// chooses against the kernel table.
+func TestUprobeMultiProbe(t *testing.T) {
+	testutil.RequireKernel(t)
+	err := libbpf.ProbeUprobeMulti()
+	if why, lacks := testutil.KernelLacks(testutil.FeatureUprobeMulti); lacks {
+		if !errors.Is(err, libbpf.ErrNotSupported) {
+			t.Errorf("ProbeUprobeMulti: %v, want ErrNotSupported (%s)", err, why)
+		}
+	} else if err != nil {
+		t.Errorf("ProbeUprobeMulti: %v, want nil", err)
+	}
+	if got, want := useClassicUprobes(), !testutil.KernelHas(testutil.FeatureUprobeMulti); got != want {
+		t.Errorf("classic uprobes chosen: %t, want %t", got, want)
+	}
+}
