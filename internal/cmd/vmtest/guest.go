@@ -39,7 +39,9 @@ func buildTests(moduleRoot, out string, tests []testBinary) ([]guestTest, error)
 			bin = filepath.Join(out, "root.test")
 		}
 		logf("building the test binary of %s", tb.pkg)
-		cmd := exec.Command("go", "test", "-c", "-o", bin, "-ldflags", "-extldflags -static", tb.pkg)
+		// netgo and osusergo: no glibc NSS lookups, which a static binary
+		// cannot load.
+		cmd := exec.Command("go", "test", "-c", "-o", bin, "-tags", "netgo,osusergo", "-ldflags", "-extldflags -static", tb.pkg)
 		cmd.Dir = moduleRoot
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		if err := cmd.Run(); err != nil {
