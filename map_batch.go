@@ -118,6 +118,10 @@ func (m *Map) DeleteBatch(keys []byte, opts BatchOptions) (int, error) {
 type MapIterator struct {
 	m   *Map
 	err error
+	// noBatch: the kernel refused batch lookups for the map, so later
+	// walks go straight to NextKey (without the refused call's error
+	// allocations).
+	noBatch bool
 }
 
 // Iterate returns an iterator over the map's keys and values:
@@ -160,10 +164,13 @@ func (it *MapIterator) All() iter.Seq2[[]byte, []byte] {
 			it.err = err
 			return
 		}
-		done, err := it.batches(l, yield)
-		if done || err != nil {
-			it.err = err
-			return
+		if !it.noBatch {
+			done, err := it.batches(l, yield)
+			if done || err != nil {
+				it.err = err
+				return
+			}
+			it.noBatch = true
 		}
 		it.err = it.nextKeys(l, yield)
 	}

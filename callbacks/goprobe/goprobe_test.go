@@ -471,7 +471,14 @@ func TestEntryAtSymbolCountsGrowthTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	link, err := obj.Program(probeName(0)).AttachUprobeMulti(libbpf.UprobeMultiOptions{Path: target, Offsets: []uint64{off}})
+	prog := obj.Program(probeName(0))
+	var link *libbpf.Link
+	if testutil.KernelHas(testutil.FeatureUprobeMulti) {
+		link, err = prog.AttachUprobeMulti(libbpf.UprobeMultiOptions{Path: target, Offsets: []uint64{off}})
+	} else {
+		// Before 6.6: the same probe as a classic uprobe.
+		link, err = prog.AttachUprobe(libbpf.UprobeOptions{Path: target, Offset: off})
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ type guestFiles struct {
 	tests      []guestTest
 	env        []string
 	extraDirs  []string // host directories shipped at the same path
+	run        string   // -test.run of every test binary, when set
 }
 
 type guestTest struct {
@@ -188,6 +189,7 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TMPDIR=/tmp CI=true
 	for _, e := range g.env {
 		fmt.Fprintf(&b, "export %s\n", shellQuote(e))
 	}
+	fmt.Fprintf(&b, "VMTEST_RUN=%s\n", shellQuote(g.run))
 	b.WriteString(`mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
@@ -211,19 +213,21 @@ for m in /modules/*.ko; do
 done
 echo "VMTEST-KERNEL $(uname -r)" > $out
 echo "VMTEST-LSM $(cat /sys/kernel/security/lsm 2>/dev/null)" > $out
+echo "VMTEST-CGROUP2 $(cat /sys/fs/cgroup/cgroup.controllers 2>/dev/null)" > $out
 status=0
 run() {
 	echo "VMTEST-BEGIN $1" > $out
 	cd "$2"
 	start=$(date +%s)
-	if [ -n "$3" ]; then
-		./vmtest.test -test.v -test.count=1 -test.timeout=20m -test.skip "$3" > $out 2>&1
-	else
-		./vmtest.test -test.v -test.count=1 -test.timeout=20m > $out 2>&1
-	fi
+	set -- "$1" "$2" "$3" -test.v -test.count=1 -test.timeout=20m
+	[ -n "$3" ] && set -- "$@" -test.skip "$3"
+	[ -n "$VMTEST_RUN" ] && set -- "$@" -test.run "$VMTEST_RUN"
+	pkg=$1
+	shift 3
+	./vmtest.test "$@" > $out 2>&1
 	rc=$?
-	echo "VMTEST-END $1 $rc $(( $(date +%s) - start ))" > $out
-	echo "exit $1 $rc" > $st
+	echo "VMTEST-END $pkg $rc $(( $(date +%s) - start ))" > $out
+	echo "exit $pkg $rc" > $st
 	[ $rc = 0 ] || status=1
 	cd /
 }

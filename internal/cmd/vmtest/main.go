@@ -26,8 +26,10 @@ func main() {
 	kernels := flag.String("kernels", "", "the kernels to run, by name (default: all of the matrix)")
 	out := flag.String("out", "build/vmtest", "keep the packages, initramfs images and logs in `dir`")
 	timeout := flag.Duration("timeout", 40*time.Minute, "give each guest this long")
+	runTests := flag.String("run", "", "run only the tests matching `regexp` (go test -run) in the guests")
+	flag.StringVar(&qemuExtra, "qemu", "", "extra `arguments` for qemu-system-x86_64, space-separated")
 	flag.Parse()
-	if err := run(*matrixPath, strings.Fields(*kernels), *out, *timeout); err != nil {
+	if err := run(*matrixPath, strings.Fields(*kernels), *out, *timeout, *runTests); err != nil {
 		fmt.Fprintf(os.Stderr, "vmtest: %v\n", err)
 		os.Exit(1)
 	}
@@ -37,7 +39,7 @@ func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "vmtest: "+format+"\n", args...)
 }
 
-func run(matrixPath string, names []string, out string, timeout time.Duration) error {
+func run(matrixPath string, names []string, out string, timeout time.Duration, runTests string) error {
 	m, err := readMatrix(matrixPath)
 	if err != nil {
 		return err
@@ -71,7 +73,7 @@ func run(matrixPath string, names []string, out string, timeout time.Duration) e
 	if err != nil {
 		return err
 	}
-	g := &guestFiles{moduleRoot: moduleRoot, busybox: filepath.Join(busybox.root, "bin/busybox"), tests: tests}
+	g := &guestFiles{moduleRoot: moduleRoot, busybox: filepath.Join(busybox.root, "bin/busybox"), tests: tests, run: runTests}
 	targets := filepath.Join(out, "goprobe-targets")
 	if err := os.RemoveAll(targets); err != nil {
 		return err

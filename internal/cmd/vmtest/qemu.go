@@ -18,6 +18,9 @@ import (
 // CPU's random numbers trusted so that early getrandom does not block.
 const bootOptions = "console=ttyS0 panic=-1 oops=panic lsm=capability,bpf random.trust_cpu=on mitigations=off loglevel=4"
 
+// qemuExtra are arguments added to every QEMU command line (-qemu).
+var qemuExtra string
+
 // qemuCommand boots vmlinuz with initrd: KVM when /dev/kvm can be opened,
 // else single-threaded TCG (multi-threaded TCG livelocks guests whose kernel
 // patches its own code, as attaching and detaching programs does).
@@ -33,6 +36,7 @@ func qemuCommand(ctx context.Context, vmlinuz, initrd, console, results, status 
 		"-kernel", vmlinuz, "-initrd", initrd, "-append", bootOptions,
 		"-serial", "file:"+console, "-serial", "file:"+results, "-serial", "file:"+status,
 	)
+	args = append(args, strings.Fields(qemuExtra)...)
 	return exec.CommandContext(ctx, "qemu-system-x86_64", args...)
 }
 
