@@ -214,6 +214,7 @@ done
 echo "VMTEST-KERNEL $(uname -r)" > $out
 echo "VMTEST-LSM $(cat /sys/kernel/security/lsm 2>/dev/null)" > $out
 echo "VMTEST-CGROUP2 $(cat /sys/fs/cgroup/cgroup.controllers 2>/dev/null)" > $out
+echo "VMTEST-CGROUPS $(tr '\n\t' '; ' < /proc/cgroups)" > $out
 status=0
 run() {
 	echo "VMTEST-BEGIN $1" > $out

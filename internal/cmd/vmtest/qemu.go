@@ -23,9 +23,13 @@ var qemuExtra string
 
 // qemuCommand boots vmlinuz with initrd: KVM when /dev/kvm can be opened,
 // else single-threaded TCG (multi-threaded TCG livelocks guests whose kernel
-// patches its own code, as attaching and detaching programs does).
+// patches its own code, as attaching and detaching programs does) with the
+// guest's clock counting executed instructions (-icount): otherwise a vCPU
+// that waits for the host thread sees its timers fire late, and
+// timer-driven programs (perf_event sampling at a frequency) run at a
+// fraction of their rate.
 func qemuCommand(ctx context.Context, vmlinuz, initrd, console, results, status string) *exec.Cmd {
-	accel := []string{"-accel", "tcg,thread=single", "-cpu", "max"}
+	accel := []string{"-accel", "tcg,thread=single", "-icount", "shift=auto,sleep=on", "-cpu", "max"}
 	if f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0); err == nil {
 		f.Close()
 		accel = []string{"-accel", "kvm", "-cpu", "host"}
