@@ -52,6 +52,7 @@ const (
 	FeatureDynptrKfuncs        Feature = "dynptr_kfuncs"          // bpf_dynptr_size and the other generic dynptr kfuncs (6.5)
 	FeatureHashLookupAndDelete Feature = "hash_lookup_and_delete" // BPF_MAP_LOOKUP_AND_DELETE_ELEM on hash maps (5.14)
 	FeaturePerfLinkInfo        Feature = "perf_link_info"         // bpf_link_info of perf_event links: type, tracepoint name (6.6)
+	FeatureBTFTagAttrs         Feature = "btf_tag_attrs"          // type and declaration tags with kind_flag set, attributes (6.14)
 	FeatureBTFEnum64           Feature = "btf_enum64"             // signed enums and BTF_KIND_ENUM64 in BTF loaded into the kernel (6.0)
 )
 
@@ -90,6 +91,7 @@ var featureSince = map[Feature][2]int{
 	FeatureDynptrKfuncs:        {6, 5},
 	FeatureHashLookupAndDelete: {5, 14},
 	FeaturePerfLinkInfo:        {6, 6},
+	FeatureBTFTagAttrs:         {6, 14},
 	FeatureBTFEnum64:           {6, 0},
 }
 
