@@ -201,6 +201,9 @@ mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/debug/tracing
 mount -t bpf bpf /sys/fs/bpf
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
+# As an init system does: enabling a controller for the root's children also
+# gives them the implicit ones (perf_event), which cgroup events need.
+echo +pids > /sys/fs/cgroup/cgroup.subtree_control
 /bin/ip link set lo up
 out=/dev/ttyS1
 st=/dev/ttyS2
