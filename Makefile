@@ -32,19 +32,22 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Wno-unused-f
 # Every package links the cgo layer, so every test also runs under AddressSanitizer.
 ASAN_PACKAGES := ./...
 
-.PHONY: all deps libbpf libbpf-asan env testdata test test-unit vet clean demo bpfrun bench fuzz soak flakes
+.PHONY: vmtest all deps libbpf libbpf-asan env testdata test test-unit vet clean demo bpfrun bench fuzz soak flakes
 
 all: deps libbpf testdata
 
-deps:
-	@missing=$$(for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+# Installs the packages in $(1) that are missing.
+install-missing = @missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
 			echo "missing packages: $$missing (install them, or run make as root on Debian)"; exit 1; \
 		fi; \
 		echo "installing: $$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+
+deps:
+	$(call install-missing,$(DEB_PACKAGES))
 
 # The source: LIBBPF_SRC=<tree>, LIBBPF_TARBALL=<file>, libbpf/work's tarball,
 # or Debian's source package (see cmd/libbpf-setup).
@@ -122,6 +125,14 @@ soak: all
 FLAKE_COUNT ?= 20
 flakes: all
 	FLAKE_COUNT=$(FLAKE_COUNT) bash bench/flakes.sh
+
+# The VM matrix (vmtest/matrix, internal/cmd/vmtest): the suite inside QEMU
+# guests booting Debian's kernels; KERNELS="5.10 sid" runs a subset.
+VMTEST_PACKAGES := qemu-system-x86 debian-archive-keyring xz-utils zstd
+KERNELS ?=
+vmtest: all
+	$(call install-missing,$(VMTEST_PACKAGES))
+	$(GO) run ./internal/cmd/vmtest -kernels "$(KERNELS)"
 
 test-unit: all
 	$(GO) test -count=1 ./...

@@ -49,6 +49,8 @@ func TestBTFKernelObjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := testutil.OpenFDs(t)
+	// core.bpf.o's BTF has a signed enum, which older kernels refuse.
+	testutil.RequireFeature(t, testutil.FeatureBTFEnum64)
 	fd, err := libbpf.BTFLoad(raw, libbpf.BTFLoadOptions{})
 	if err != nil {
 		t.Fatal(err)

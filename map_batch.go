@@ -81,6 +81,11 @@ func (m *Map) walkBatch(op batchOp, name string, cursor *BatchCursor, keys, valu
 	if err == nil || errors.Is(err, unix.ENOENT) {
 		cursor.started = true
 	}
+	if isUnsupportedBatch(err) {
+		// Refused before anything was copied; the count is still the one
+		// passed in (Linux 5.10 leaves it so for a map without batches).
+		n = 0
+	}
 	return int(n), m.wrap(name, err)
 }
 
@@ -127,6 +132,10 @@ func (m *Map) DeleteBatch(keys []byte, opts BatchOptions) (int, error) {
 type MapIterator struct {
 	m   *Map
 	err error
+	// noBatch: the kernel refused batch lookups for the map, so later
+	// walks go straight to NextKey (without the refused call's error
+	// allocations).
+	noBatch bool
 }
 
 // Iterate returns an iterator over the map's keys and values:
@@ -153,6 +162,13 @@ const (
 	iterBatchBytes = 4 << 20
 )
 
+// isUnsupportedBatch reports whether err is the kernel refusing a batch
+// operation as a whole: the map type has none (ENOTSUPP, EOPNOTSUPP) or the
+// kernel does not know the command or its flags (EINVAL).
+func isUnsupportedBatch(err error) bool {
+	return errors.Is(err, unix.EINVAL) || errors.Is(err, errNotSupported) || errors.Is(err, unix.EOPNOTSUPP)
+}
+
 // All returns the walk; each range over it starts from the first element.
 func (it *MapIterator) All() iter.Seq2[[]byte, []byte] {
 	return func(yield func(key, value []byte) bool) {
@@ -162,10 +178,13 @@ func (it *MapIterator) All() iter.Seq2[[]byte, []byte] {
 			it.err = err
 			return
 		}
-		done, err := it.batches(l, yield)
-		if done || err != nil {
-			it.err = err
-			return
+		if !it.noBatch {
+			done, err := it.batches(l, yield)
+			if done || err != nil {
+				it.err = err
+				return
+			}
+			it.noBatch = true
 		}
 		it.err = it.nextKeys(l, yield)
 	}
@@ -181,7 +200,7 @@ func (it *MapIterator) batches(l *mapLayout, yield func(key, value []byte) bool)
 	first := true
 	for {
 		got, err := it.m.LookupBatch(&cursor, keys, values, BatchOptions{})
-		if first && got == 0 && (errors.Is(err, unix.EINVAL) || errors.Is(err, errNotSupported) || errors.Is(err, unix.EOPNOTSUPP)) {
+		if first && got == 0 && isUnsupportedBatch(err) {
 			return false, nil
 		}
 		first = false

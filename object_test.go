@@ -138,6 +138,12 @@ func TestAttachProbes(t *testing.T) {
 			}
 			path, pid, fire := probeTarget(t, obj, 25)
 			l, err := tc.attach(obj.Program(tc.prog), path, pid)
+			if why, lacks := testutil.KernelLacks(testutil.FeatureUprobeMulti); lacks && tc.name == "uprobe_multi" {
+				if !errors.Is(err, libbpf.ErrNotSupported) || !strings.Contains(err.Error(), "6.6") {
+					t.Errorf("AttachUprobeMulti where %s: %v, want ErrNotSupported naming 6.6", why, err)
+				}
+				return
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -192,6 +198,7 @@ func TestAttachUprobeMissingSymbol(t *testing.T) {
 }
 
 func TestProgramRun(t *testing.T) {
+	testutil.RequireFeature(t, testutil.FeatureSyscallProg)
 	obj := loadBasic(t)
 	for i := 0; i < 3; i++ {
 		res, err := obj.Program("run_me").Run(nil)

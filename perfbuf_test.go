@@ -19,6 +19,9 @@ import (
 // loadEvents loads events.bpf.o.
 func loadEvents(t *testing.T) *libbpf.Object {
 	t.Helper()
+	// events.bpf.o calls bpf_loop, bpf_dynptr_size and drains a user ring
+	// buffer.
+	testutil.RequireFeature(t, testutil.FeatureDynptrKfuncs)
 	obj := openTest(t, "events")
 	if err := obj.Load(); err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -157,6 +158,17 @@ func BPFTokenCreatePath(path string, opts BPFTokenCreateOptions) (int, error) {
 	}
 	return fd, nil
 }
+
+// ProbeUprobeMulti reports whether the kernel has uprobe_multi links (Linux
+// 6.6), the way ProbeTCX does for tcx: nil if it does, an error wrapping
+// ErrNotSupported if it does not, another error if the probe could not
+// tell. The answer is probed once and cached.
+func ProbeUprobeMulti() error { return probeUprobeMulti() }
+
+var probeUprobeMulti = sync.OnceValue(func() error {
+	loadErr, err := probeUprobeMultiLink()
+	return probeVerdict("uprobe_multi links", "6.6", loadErr, err, unix.EBADF)
+})
 
 // Probes of the kernel's BTF, for choosing a program variant.
 

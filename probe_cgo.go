@@ -6,6 +6,7 @@ package libbpf
 /*
 #cgo CFLAGS: -O2 -Wall
 #include "handler_cgo.h"
+#include <unistd.h>
 
 // The probes that load programs, with signals blocked (see
 // golibbpf_block_signals).
@@ -23,6 +24,39 @@ static int golibbpf_prog_load(enum bpf_prog_type t, const char *license, const s
 			      size_t n, struct bpf_prog_load_opts *opts)
 {
 	return GOLIBBPF_SIGNALS_BLOCKED(int, bpf_prog_load(t, NULL, license, insns, n, opts));
+}
+
+// golibbpf_probe_uprobe_multi loads a kprobe program of expected attach type
+// BPF_TRACE_UPROBE_MULTI and links it at offset 0 of "/": a kernel with
+// uprobe_multi links fails that with -EBADF (no regular file), one without
+// with -EINVAL (an unknown attach type). It returns the link's result, or
+// the load's negative errno as *load_err.
+static int golibbpf_probe_uprobe_multi(int *load_err)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, load_opts, .expected_attach_type = BPF_TRACE_UPROBE_MULTI);
+	LIBBPF_OPTS(bpf_link_create_opts, link_opts);
+	unsigned long offset = 0;
+	int prog_fd, link_fd, err;
+
+	*load_err = 0;
+	prog_fd = golibbpf_prog_load(BPF_PROG_TYPE_KPROBE, "GPL", insns, 2, &load_opts);
+	if (prog_fd < 0) {
+		*load_err = prog_fd;
+		return 0;
+	}
+	link_opts.uprobe_multi.path = "/";
+	link_opts.uprobe_multi.offsets = &offset;
+	link_opts.uprobe_multi.cnt = 1;
+	link_fd = bpf_link_create(prog_fd, 0, BPF_TRACE_UPROBE_MULTI, &link_opts);
+	err = link_fd < 0 ? link_fd : 0;
+	if (link_fd >= 0)
+		close(link_fd);
+	close(prog_fd);
+	return err;
 }
 */
 import "C"
@@ -75,4 +109,13 @@ func loadTracingStub(at AttachType, btfID uint32) (int, error) {
 		return -1, errnoOf(fd)
 	}
 	return int(fd), nil
+}
+
+// probeUprobeMultiLink tries a uprobe_multi link (see
+// golibbpf_probe_uprobe_multi); loadErr is the load's error, linkErr the
+// link's.
+func probeUprobeMultiLink() (loadErr, linkErr error) {
+	var cLoadErr C.int
+	ret := C.golibbpf_probe_uprobe_multi(&cLoadErr)
+	return errnoOf(cLoadErr), errnoOf(ret)
 }

@@ -29,6 +29,7 @@ func run(t *testing.T, p *libbpf.Program) uint32 {
 }
 
 func TestProgramInsns(t *testing.T) {
+	testutil.RequireFeature(t, testutil.FeatureSyscallProg)
 	obj := openTest(t, "progload")
 	p := obj.Program("answer")
 	before := p.Insns()
@@ -80,6 +81,7 @@ func TestProgramInsns(t *testing.T) {
 }
 
 func TestProgramLogBuf(t *testing.T) {
+	testutil.RequireFeature(t, testutil.FeatureSyscallProg)
 	obj := openTest(t, "progload")
 	p := obj.Program("answer")
 	if err := p.SetLogBuf(-1); !errors.Is(err, unix.EINVAL) {
@@ -107,6 +109,7 @@ func TestProgramLogBuf(t *testing.T) {
 }
 
 func TestProgramFuncLineInfo(t *testing.T) {
+	testutil.RequireFeature(t, testutil.FeatureSyscallProg)
 	obj := openTest(t, "progload")
 	if err := obj.Load(); err != nil {
 		t.Fatal(err)
@@ -154,6 +157,7 @@ func TestProgramFuncLineInfo(t *testing.T) {
 }
 
 func TestProgramPin(t *testing.T) {
+	testutil.RequireFeature(t, testutil.FeatureSyscallProg)
 	obj := openTest(t, "progload")
 	p := obj.Program("answer")
 	path := filepath.Join("/sys/fs/bpf", fmt.Sprintf("golibbpf_pin_%d_%d", os.Getpid(), rand()))
@@ -193,6 +197,7 @@ func TestProgramPin(t *testing.T) {
 }
 
 func TestProgramBindMap(t *testing.T) {
+	testutil.RequireFeature(t, testutil.FeatureSyscallProg)
 	obj := openTest(t, "progload")
 	p, m := obj.Program("answer"), obj.Map("unused")
 	if err := p.BindMap(m); !errors.Is(err, libbpf.ErrNotLoaded) {

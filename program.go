@@ -431,7 +431,7 @@ type UprobeMultiOptions struct {
 // AttachUprobeMulti attaches many uprobes as one uprobe_multi link. The
 // program must be loaded with AttachTypeTraceUprobeMulti.
 func (p *Program) AttachUprobeMulti(opts UprobeMultiOptions) (*Link, error) {
-	return p.attach(func(c *cProgram) (*cLink, error) {
+	l, err := p.attach(func(c *cProgram) (*cLink, error) {
 		pid, err := libbpfPID(opts.PID)
 		if err != nil {
 			return nil, err
@@ -449,6 +449,7 @@ func (p *Program) AttachUprobeMulti(opts UprobeMultiOptions) (*Link, error) {
 	}, func() string {
 		return fmt.Sprintf("uprobe_multi %s (pattern %q, %d symbols, %d offsets)", opts.Path, opts.Pattern, len(opts.Symbols), len(opts.Offsets))
 	})
+	return l, needs(err, ProbeUprobeMulti)
 }
 
 // USDTOptions says which USDT probe a program attaches to.

@@ -117,6 +117,7 @@ func TestFamiliesTogether(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Open %s: %v", tc.path, err)
 		}
+		testutil.LeaveOutMissing(t, obj)
 		if err := obj.Load(); err != nil {
 			obj.Close()
 			t.Fatalf("Load %s: %v", tc.path, err)

@@ -25,15 +25,21 @@ static __always_inline int is_target(void)
 	return pid && (*pid == 0 || *pid == bpf_get_current_pid_tgid() >> 32);
 }
 
-static __always_inline void count(__u32 idx)
+/* count_any counts whatever process runs the program: for program types
+ * that run outside process context or may not ask for the current task
+ * (socket filters before Linux 6.x). */
+static __always_inline void count_any(__u32 idx)
 {
-	__u64 *v;
+	__u64 *v = bpf_map_lookup_elem(&counts, &idx);
 
-	if (!is_target())
-		return;
-	v = bpf_map_lookup_elem(&counts, &idx);
 	if (v)
 		__sync_fetch_and_add(v, 1);
+}
+
+static __always_inline void count(__u32 idx)
+{
+	if (is_target())
+		count_any(idx);
 }
 
 char LICENSE[] SEC("license") = "GPL";

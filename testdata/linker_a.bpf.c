@@ -6,7 +6,7 @@
 extern int add_ten(int x);
 extern int base_value;
 
-SEC("syscall")
+SEC("raw_tp")
 int linked_main(void *ctx)
 {
 	return add_ten(base_value);

@@ -10,7 +10,7 @@ __noinline int add_ten(int x)
 	return x + 10;
 }
 
-SEC("syscall")
+SEC("raw_tp")
 int linked_other(void *ctx)
 {
 	return 5;

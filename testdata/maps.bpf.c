@@ -72,7 +72,7 @@ __u32 kver;
 
 /* Computes from the globals: out = data_add * ro_mult + data_arr[3] +
  * custom_val + ro_cfg.limit, and returns it. */
-SEC("syscall")
+SEC("raw_tp")
 int compute(void *ctx)
 {
 	bss_out = data_add * ro_mult + data_arr[3] + custom_val + ro_cfg.limit;
@@ -82,7 +82,7 @@ int compute(void *ctx)
 }
 
 /* Touches the sized map and the queue so that they are part of the program. */
-SEC("syscall")
+SEC("raw_tp")
 int fill(void *ctx)
 {
 	__u32 key = 1, v = 9;

@@ -15,14 +15,12 @@ struct {
 
 volatile const __u32 magic = 7;
 
-struct args {
-	__u32 n;
-};
-
-SEC("syscall")
-int emit(struct args *args)
+/* A raw_tp program run with BPF_PROG_TEST_RUN (Linux 5.10) on one
+ * argument, n, the number of records. */
+SEC("raw_tp")
+int emit(__u64 *ctx)
 {
-	__u32 n = args->n;
+	__u64 n = ctx[0];
 
 	for (__u32 i = 0; i < 64 && i < n; i++) {
 		struct record r = { .seq = i, .ring = i & 1 };

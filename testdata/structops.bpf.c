@@ -6,14 +6,6 @@
 #include "common.h"
 #include <bpf/bpf_tracing.h>
 
-static __always_inline void count_any(__u32 idx)
-{
-	__u64 *v = bpf_map_lookup_elem(&counts, &idx);
-
-	if (v)
-		__sync_fetch_and_add(v, 1);
-}
-
 SEC("struct_ops")
 __u32 BPF_PROG(cc_ssthresh, struct sock *sk)
 {

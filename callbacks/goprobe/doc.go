@@ -76,6 +76,13 @@
 // both forms bpf_get_func_ip returns the address the probe sits at (past
 // the check, or the return instruction), inside the probed function.
 //
+// Where the kernel lacks uprobe_multi links (before Linux 6.6; probed once
+// with libbpf.ProbeUprobeMulti and logged once), each program loads without
+// that expected attach type and attaches one classic uprobe per site, joined
+// into one Link: still an entry probe at each return instruction, never a
+// uretprobe. bpf_get_attach_cookie then reads 0, and bpf_get_func_ip gives
+// what the kernel gives classic uprobes.
+//
 // # Scope and limits
 //
 // Probes fire in every process that runs the binary. A call that the Go

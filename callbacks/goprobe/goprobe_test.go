@@ -467,7 +467,14 @@ func TestEntryAtSymbolCountsGrowthTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	link, err := obj.Program(probeName(0)).AttachUprobeMulti(libbpf.UprobeMultiOptions{Path: target, Offsets: []uint64{off}})
+	prog := obj.Program(probeName(0))
+	var link *libbpf.Link
+	if testutil.KernelHas(testutil.FeatureUprobeMulti) {
+		link, err = prog.AttachUprobeMulti(libbpf.UprobeMultiOptions{Path: target, Offsets: []uint64{off}})
+	} else {
+		// Before 6.6: the same probe as a classic uprobe.
+		link, err = prog.AttachUprobe(libbpf.UprobeOptions{Path: target, Offset: off})
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -484,5 +491,34 @@ func TestEntryAtSymbolCountsGrowthTwice(t *testing.T) {
 		t.Errorf("probe at the symbol: %d hits for %d calls and %d stack growths; want at least %d", got, calls, res.moves, calls+res.moves)
 	} else {
 		t.Logf("probe at the symbol: %d hits for %d calls (%d restarts after runtime.morestack)", got, calls, got-calls)
+	}
+}
+
+// TestClassicUprobeFallback runs the stack-copy test with the fallback of
+// kernels without uprobe_multi links forced: one classic uprobe per site,
+// joined into one Link.
+func TestClassicUprobeFallback(t *testing.T) {
+	testutil.RequireKernel(t)
+	register(t)
+	probed := useClassicUprobes
+	useClassicUprobes = func() bool { return true }
+	t.Cleanup(func() { useClassicUprobes = probed })
+	testStackCopies(t, buildTarget(t, ""))
+}
+
+// TestUprobeMultiProbe checks libbpf.ProbeUprobeMulti and the fallback it
+// chooses against the kernel table.
+func TestUprobeMultiProbe(t *testing.T) {
+	testutil.RequireKernel(t)
+	err := libbpf.ProbeUprobeMulti()
+	if why, lacks := testutil.KernelLacks(testutil.FeatureUprobeMulti); lacks {
+		if !errors.Is(err, libbpf.ErrNotSupported) {
+			t.Errorf("ProbeUprobeMulti: %v, want ErrNotSupported (%s)", err, why)
+		}
+	} else if err != nil {
+		t.Errorf("ProbeUprobeMulti: %v, want nil", err)
+	}
+	if got, want := useClassicUprobes(), !testutil.KernelHas(testutil.FeatureUprobeMulti); got != want {
+		t.Errorf("classic uprobes chosen: %t, want %t", got, want)
 	}
 }

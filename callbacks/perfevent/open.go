@@ -174,6 +174,11 @@ func (s Spec) openError(t target, err error) error {
 	switch {
 	case (errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENODEV)) && t.cpu >= 0 && !cpuOnline(t.cpu):
 		hint = fmt.Sprintf(" (CPU %d is not online)", t.cpu)
+	case errors.Is(err, unix.ENOENT) && t.flags&unix.PERF_FLAG_PID_CGROUP != 0:
+		// The kernel gives a new cgroup v2 directory the implicit
+		// perf_event controller only once the hierarchy's controllers
+		// have been set up, which an init system does at boot.
+		hint = fmt.Sprintf(" (cgroup %s has no perf_event controller: on cgroup v2 it comes with the first write to the root's cgroup.subtree_control, which a bare init never made)", t.cgroup)
 	case errors.Is(err, unix.ENOENT), errors.Is(err, unix.EOPNOTSUPP):
 		hint = " (this machine does not have the event; a VM often has no hardware PMU)"
 	case errors.Is(err, unix.EINVAL):

@@ -19,70 +19,92 @@ type Feature string
 // The features the tests declare. The version in each comment is the first
 // kernel release that has it.
 const (
-	FeatureKprobe         Feature = "kprobe"           // kprobe, kretprobe, ksyscall (CONFIG_KPROBES)
-	FeatureKprobeMulti    Feature = "kprobe_multi"     // 5.18
-	FeatureTrampoline     Feature = "trampoline"       // fentry, fexit, fmod_ret, freplace (5.5)
-	FeatureLSM            Feature = "lsm"              // BPF LSM programs (5.7, booted with lsm=...,bpf)
-	FeatureXDPLink        Feature = "xdp_link"         // 5.9
-	FeatureSyscallProg    Feature = "syscall_prog"     // BPF_PROG_TYPE_SYSCALL (5.14)
-	FeatureBPFCookie      Feature = "bpf_cookie"       // 5.15
-	FeatureUserRingbuf    Feature = "user_ringbuf"     // 6.1
-	FeatureUprobeMulti    Feature = "uprobe_multi"     // 6.6
-	FeatureTCX            Feature = "tcx"              // 6.6
-	FeatureNetkit         Feature = "netkit"           // 6.7 (CONFIG_NETKIT)
-	FeatureCgroupLink     Feature = "cgroup_link"      // cgroup programs attached with links (5.7)
-	FeatureSkLookup       Feature = "sk_lookup"        // sk_lookup programs and netns links for them (5.9)
-	FeatureNetfilter      Feature = "netfilter"        // netfilter programs and links (6.4, CONFIG_NETFILTER_BPF_LINK)
-	FeatureSockmapLink    Feature = "sockmap_link"     // sk_msg and sk_skb programs attached with links (6.10)
-	FeatureXDPFrags       Feature = "xdp_frags"        // BPF_F_XDP_HAS_FRAGS, SEC("xdp.frags") (5.18)
-	FeatureUprobeSess     Feature = "uprobe_session"   // 6.13
-	FeatureProbeWriteUser Feature = "probe_write_user" // bpf_probe_write_user (no lockdown)
-	FeatureMapElemIter    Feature = "map_elem_iter"    // iter/bpf_map_elem and other map element iterators (5.9)
-	FeatureRawTPCookie    Feature = "raw_tp_cookie"    // bpf_get_attach_cookie in raw_tp programs (6.10)
-	FeatureStructOpsLink  Feature = "struct_ops_link"  // struct_ops maps attached as links, BPF_F_LINK (6.4)
-	FeatureTaskIterParams Feature = "task_iter_params" // task iterators limited to a tid, pid or pidfd (6.1)
-	FeatureTracingCookie  Feature = "tracing_cookie"   // cookies of fentry, fexit, fmod_ret and lsm links (5.19)
-	FeatureFmodRet        Feature = "fmod_ret"         // fmod_ret on bpf_modify_return_test (5.7)
-	FeatureObjPathFD      Feature = "obj_path_fd"      // BPF_F_PATH_FD: pin and get relative to a directory fd (6.5)
-	FeatureMemcgAccount   Feature = "memcg_account"    // BPF memory charged to the cgroup, not RLIMIT_MEMLOCK (5.11)
-	FeatureExclusiveMap   Feature = "exclusive_map"    // maps exclusive to a program by its hash (6.18)
-	FeatureProgStream     Feature = "prog_stream"      // BPF streams: BPF_PROG_STREAM_READ_BY_FD (6.17)
-	FeatureStreamPrintk   Feature = "stream_printk"    // the bpf_stream_vprintk_impl kfunc writes to a stream (6.18)
-	FeatureAssocStructOps Feature = "assoc_struct_ops" // BPF_PROG_ASSOC_STRUCT_OPS (6.19)
+	FeatureKprobe              Feature = "kprobe"                 // kprobe, kretprobe, ksyscall (CONFIG_KPROBES)
+	FeatureKprobeMulti         Feature = "kprobe_multi"           // 5.18
+	FeatureTrampoline          Feature = "trampoline"             // fentry, fexit, fmod_ret, freplace (5.5)
+	FeatureLSM                 Feature = "lsm"                    // BPF LSM programs (5.7, booted with lsm=...,bpf)
+	FeatureXDPLink             Feature = "xdp_link"               // 5.9
+	FeatureSyscallProg         Feature = "syscall_prog"           // BPF_PROG_TYPE_SYSCALL (5.14)
+	FeatureBPFCookie           Feature = "bpf_cookie"             // 5.15
+	FeatureUserRingbuf         Feature = "user_ringbuf"           // 6.1
+	FeatureUprobeMulti         Feature = "uprobe_multi"           // 6.6
+	FeatureTCX                 Feature = "tcx"                    // 6.6
+	FeatureNetkit              Feature = "netkit"                 // 6.7 (CONFIG_NETKIT)
+	FeatureCgroupLink          Feature = "cgroup_link"            // cgroup programs attached with links (5.7)
+	FeatureSkLookup            Feature = "sk_lookup"              // sk_lookup programs and netns links for them (5.9)
+	FeatureNetfilter           Feature = "netfilter"              // netfilter programs and links (6.4, CONFIG_NETFILTER_BPF_LINK)
+	FeatureSockmapLink         Feature = "sockmap_link"           // sk_msg and sk_skb programs attached with links (6.10)
+	FeatureXDPFrags            Feature = "xdp_frags"              // BPF_F_XDP_HAS_FRAGS, SEC("xdp.frags") (5.18)
+	FeatureUprobeSess          Feature = "uprobe_session"         // 6.13
+	FeatureProbeWriteUser      Feature = "probe_write_user"       // bpf_probe_write_user (no lockdown)
+	FeatureMapElemIter         Feature = "map_elem_iter"          // iter/bpf_map_elem and other map element iterators (5.9)
+	FeatureRawTPCookie         Feature = "raw_tp_cookie"          // bpf_get_attach_cookie in raw_tp programs (6.10)
+	FeatureStructOpsLink       Feature = "struct_ops_link"        // struct_ops maps attached as links, BPF_F_LINK (6.4)
+	FeatureTaskIterParams      Feature = "task_iter_params"       // task iterators limited to a tid, pid or pidfd (6.1)
+	FeatureTracingCookie       Feature = "tracing_cookie"         // cookies of fentry, fexit, fmod_ret and lsm links (5.19)
+	FeatureFmodRet             Feature = "fmod_ret"               // fmod_ret on bpf_modify_return_test (5.7)
+	FeatureBPFLoop             Feature = "bpf_loop"               // the bpf_loop helper (5.17)
+	FeatureTaskState           Feature = "task___state"           // task_struct.__state, which replaced state (5.14)
+	FeatureTaskKfuncs          Feature = "task_kfuncs"            // bpf_task_acquire and bpf_task_release kfuncs (6.2)
+	FeatureKfuncDeclTag        Feature = "kfunc_decl_tag"         // kfuncs marked with the bpf_kfunc BTF declaration tag (6.9)
+	FeatureBPFToken            Feature = "bpf_token"              // BPF tokens, BPF_TOKEN_CREATE (6.9)
+	FeatureVerifiedInsns       Feature = "verified_insns"         // bpf_prog_info's verified_insns (5.16)
+	FeatureDynptrKfuncs        Feature = "dynptr_kfuncs"          // bpf_dynptr_size and the other generic dynptr kfuncs (6.5)
+	FeatureHashLookupAndDelete Feature = "hash_lookup_and_delete" // BPF_MAP_LOOKUP_AND_DELETE_ELEM on hash maps (5.14)
+	FeaturePerfLinkInfo        Feature = "perf_link_info"         // bpf_link_info of perf_event links: type, tracepoint name (6.6)
+	FeatureBTFTagAttrs         Feature = "btf_tag_attrs"          // type and declaration tags with kind_flag set, attributes (6.14)
+	FeatureBTFEnum64           Feature = "btf_enum64"             // signed enums and BTF_KIND_ENUM64 in BTF loaded into the kernel (6.0)
+	FeatureObjPathFD           Feature = "obj_path_fd"            // BPF_F_PATH_FD: pin and get relative to a directory fd (6.5)
+	FeatureMemcgAccount        Feature = "memcg_account"          // BPF memory charged to the cgroup, not RLIMIT_MEMLOCK (5.11)
+	FeatureExclusiveMap        Feature = "exclusive_map"          // maps exclusive to a program by its hash (6.18)
+	FeatureProgStream          Feature = "prog_stream"            // BPF streams: BPF_PROG_STREAM_READ_BY_FD (6.17)
+	FeatureStreamPrintk        Feature = "stream_printk"          // the bpf_stream_vprintk_impl kfunc writes to a stream (6.18)
+	FeatureAssocStructOps      Feature = "assoc_struct_ops"       // BPF_PROG_ASSOC_STRUCT_OPS (6.19)
 )
 
 // featureSince is the first release of each feature.
 var featureSince = map[Feature][2]int{
-	FeatureKprobe:         {4, 1},
-	FeatureKprobeMulti:    {5, 18},
-	FeatureTrampoline:     {5, 5},
-	FeatureLSM:            {5, 7},
-	FeatureXDPLink:        {5, 9},
-	FeatureSyscallProg:    {5, 14},
-	FeatureBPFCookie:      {5, 15},
-	FeatureUserRingbuf:    {6, 1},
-	FeatureUprobeMulti:    {6, 6},
-	FeatureTCX:            {6, 6},
-	FeatureNetkit:         {6, 7},
-	FeatureCgroupLink:     {5, 7},
-	FeatureSkLookup:       {5, 9},
-	FeatureNetfilter:      {6, 4},
-	FeatureSockmapLink:    {6, 10},
-	FeatureXDPFrags:       {5, 18},
-	FeatureUprobeSess:     {6, 13},
-	FeatureProbeWriteUser: {4, 8},
-	FeatureMapElemIter:    {5, 9},
-	FeatureRawTPCookie:    {6, 10},
-	FeatureStructOpsLink:  {6, 4},
-	FeatureTaskIterParams: {6, 1},
-	FeatureTracingCookie:  {5, 19},
-	FeatureFmodRet:        {5, 7},
-	FeatureObjPathFD:      {6, 5},
-	FeatureMemcgAccount:   {5, 11},
-	FeatureExclusiveMap:   {6, 18},
-	FeatureProgStream:     {6, 17},
-	FeatureStreamPrintk:   {6, 18},
-	FeatureAssocStructOps: {6, 19},
+	FeatureKprobe:              {4, 1},
+	FeatureKprobeMulti:         {5, 18},
+	FeatureTrampoline:          {5, 5},
+	FeatureLSM:                 {5, 7},
+	FeatureXDPLink:             {5, 9},
+	FeatureSyscallProg:         {5, 14},
+	FeatureBPFCookie:           {5, 15},
+	FeatureUserRingbuf:         {6, 1},
+	FeatureUprobeMulti:         {6, 6},
+	FeatureTCX:                 {6, 6},
+	FeatureNetkit:              {6, 7},
+	FeatureCgroupLink:          {5, 7},
+	FeatureSkLookup:            {5, 9},
+	FeatureNetfilter:           {6, 4},
+	FeatureSockmapLink:         {6, 10},
+	FeatureXDPFrags:            {5, 18},
+	FeatureUprobeSess:          {6, 13},
+	FeatureProbeWriteUser:      {4, 8},
+	FeatureMapElemIter:         {5, 9},
+	FeatureRawTPCookie:         {6, 10},
+	FeatureStructOpsLink:       {6, 4},
+	FeatureTaskIterParams:      {6, 1},
+	FeatureTracingCookie:       {5, 19},
+	FeatureFmodRet:             {5, 7},
+	FeatureBPFLoop:             {5, 17},
+	FeatureTaskState:           {5, 14},
+	FeatureTaskKfuncs:          {6, 2},
+	FeatureKfuncDeclTag:        {6, 9},
+	FeatureBPFToken:            {6, 9},
+	FeatureVerifiedInsns:       {5, 16},
+	FeatureDynptrKfuncs:        {6, 5},
+	FeatureHashLookupAndDelete: {5, 14},
+	FeaturePerfLinkInfo:        {6, 6},
+	FeatureBTFTagAttrs:         {6, 14},
+	FeatureBTFEnum64:           {6, 0},
+	FeatureObjPathFD:           {6, 5},
+	FeatureMemcgAccount:        {5, 11},
+	FeatureExclusiveMap:        {6, 18},
+	FeatureProgStream:          {6, 17},
+	FeatureStreamPrintk:        {6, 18},
+	FeatureAssocStructOps:      {6, 19},
 }
 
 // kernelExceptions declares, per kernel (a substring of its release), what it

@@ -66,3 +66,29 @@ func AttachCPUClock(prog *libbpf.Program, tid int, period uint64) (*libbpf.Link,
 	}
 	return link, nil
 }
+
+// progTypeFeatures are the program types that not every kernel of the matrix
+// has, with the feature that brings each.
+var progTypeFeatures = map[libbpf.ProgType]Feature{
+	libbpf.ProgTypeSyscall: FeatureSyscallProg,
+}
+
+// LeaveOutMissing turns autoload off for the programs of obj, just opened,
+// whose program type the kernel table says the running kernel lacks (syscall
+// programs before 5.14), so that the rest of the object loads there; a test
+// of those programs requires the feature itself. It logs what it leaves out.
+func LeaveOutMissing(t testing.TB, obj *libbpf.Object) {
+	t.Helper()
+	for _, p := range obj.Programs() {
+		f, ok := progTypeFeatures[p.Type()]
+		if !ok || !p.Autoload() {
+			continue
+		}
+		if why, lacks := KernelLacks(f); lacks {
+			if err := p.SetAutoload(false); err != nil {
+				t.Fatalf("leave %s out of the load: %v", p.Name(), err)
+			}
+			t.Logf("program %s left out of the load: %s", p.Name(), why)
+		}
+	}
+}
