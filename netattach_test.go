@@ -452,10 +452,10 @@ func TestNetkit(t *testing.T) {
 		if err := testutil.AddNetkit("nkp", "nkq"); err != nil {
 			return err
 		}
-		for _, name := range []string{"nkp", "nkq"} {
-			if err := testutil.LinkUp(name); err != nil {
-				return err
-			}
+		// Not LinkUp: nkp, up before its peer, would drop what the test
+		// sends until the link watch activates its queue (see LinksUp).
+		if err := testutil.LinksUp("nkp", "nkq"); err != nil {
+			return err
 		}
 		primary, err := net.InterfaceByName("nkp")
 		if err != nil {

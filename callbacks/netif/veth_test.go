@@ -38,10 +38,8 @@ func testVeth(t *testing.T) {
 		if out, err := exec.Command(ipTool, "link", "add", "nifa", "type", "veth", "peer", "name", "nifb").CombinedOutput(); err != nil {
 			return fmt.Errorf("ip link add: %v: %s", err, out)
 		}
-		for _, name := range []string{"nifa", "nifb"} {
-			if err := testutil.LinkUp(name); err != nil {
-				return err
-			}
+		if err := testutil.LinksUp("nifa", "nifb"); err != nil {
+			return err
 		}
 		obj, err := libbpf.OpenObjectFile(path, nil)
 		if err != nil {

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net"
+	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -29,6 +31,92 @@ func InjectFrames(ifname string, frame []byte, n int) error {
 		}
 	}
 	return nil
+}
+
+// LinksUp sets IFF_UP on the named interfaces of the calling thread's
+// namespace and returns once the kernel has reported each of them
+// operationally up, when frames sent on them go through.
+//
+// Setting IFF_UP is not enough on a pair (veth, netkit): a device gets its
+// carrier only once its peer is up too, and one opened without carrier keeps
+// noop_qdisc on its transmit queue until the link watch work activates it,
+// later and on a shared workqueue (delayed for as long as, say, an earlier
+// test's namespace teardown holds the RTNL). noop_qdisc drops every frame
+// while send reports success (NET_XMIT_CN); since 6.11 it counts them in
+// tx_dropped. The link watch announces the new operstate (RTM_NEWLINK with
+// IF_OPER_UP) after it activated the queues, so LinksUp waits for that
+// notification, subscribed before the first IFF_UP so that none is missed.
+func LinksUp(names ...string) error {
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_ROUTE)
+	if err != nil {
+		return fmt.Errorf("netlink socket: %w", err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Groups: unix.RTMGRP_LINK}); err != nil {
+		return fmt.Errorf("netlink: subscribe to link notifications: %w", err)
+	}
+	// The timeout only stops a broken test from hanging; a correct run
+	// gets its notifications well before.
+	tv := unix.NsecToTimeval((20 * time.Second).Nanoseconds())
+	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+		return fmt.Errorf("netlink: SO_RCVTIMEO: %w", err)
+	}
+	pending := map[string]bool{}
+	for _, name := range names {
+		if err := LinkUp(name); err != nil {
+			return err
+		}
+		pending[name] = true
+	}
+	buf := make([]byte, 64<<10)
+	for len(pending) > 0 {
+		n, _, err := unix.Recvfrom(fd, buf, 0)
+		if err != nil {
+			return fmt.Errorf("waiting for %v to be operationally up: %w", keys(pending), err)
+		}
+		msgs, err := syscall.ParseNetlinkMessage(buf[:n])
+		if err != nil {
+			return fmt.Errorf("netlink: parse notification: %w", err)
+		}
+		for _, m := range msgs {
+			if m.Header.Type != unix.RTM_NEWLINK {
+				continue
+			}
+			attrs, err := syscall.ParseNetlinkRouteAttr(&m)
+			if err != nil {
+				return fmt.Errorf("netlink: parse RTM_NEWLINK: %w", err)
+			}
+			var name string
+			var oper byte
+			for _, a := range attrs {
+				switch a.Attr.Type {
+				case unix.IFLA_IFNAME:
+					name = unix.ByteSliceToString(a.Value)
+				case unix.IFLA_OPERSTATE:
+					if len(a.Value) > 0 {
+						oper = a.Value[0]
+					}
+				}
+			}
+			if oper == ifOperUp {
+				delete(pending, name)
+			}
+		}
+	}
+	return nil
+}
+
+// ifOperUp is IF_OPER_UP of linux/if.h (RFC 2863's operstate up), which
+// golang.org/x/sys/unix does not define.
+const ifOperUp = 6
+
+// keys lists a set's members.
+func keys(set map[string]bool) []string {
+	var out []string
+	for k := range set {
+		out = append(out, k)
+	}
+	return out
 }
 
 // htons converts a 16-bit value to network byte order.
