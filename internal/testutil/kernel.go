@@ -38,6 +38,7 @@ const (
 	FeatureUprobeSess          Feature = "uprobe_session"         // 6.13
 	FeatureProbeWriteUser      Feature = "probe_write_user"       // bpf_probe_write_user (no lockdown)
 	FeatureMapElemIter         Feature = "map_elem_iter"          // iter/bpf_map_elem and other map element iterators (5.9)
+	FeatureRawTPLinkCookie     Feature = "raw_tp_link_cookie"     // bpf_link_info reports a raw_tp link's cookie (6.17)
 	FeatureRawTPCookie         Feature = "raw_tp_cookie"          // bpf_get_attach_cookie in raw_tp programs (6.10)
 	FeatureStructOpsLink       Feature = "struct_ops_link"        // struct_ops maps attached as links, BPF_F_LINK (6.4)
 	FeatureTaskIterParams      Feature = "task_iter_params"       // task iterators limited to a tid, pid or pidfd (6.1)
@@ -83,6 +84,7 @@ var featureSince = map[Feature][2]int{
 	FeatureUprobeSess:          {6, 13},
 	FeatureProbeWriteUser:      {4, 8},
 	FeatureMapElemIter:         {5, 9},
+	FeatureRawTPLinkCookie:     {6, 17},
 	FeatureRawTPCookie:         {6, 10},
 	FeatureStructOpsLink:       {6, 4},
 	FeatureTaskIterParams:      {6, 1},
