@@ -113,7 +113,7 @@ func TestTracepoint(t *testing.T) {
 			if got < n {
 				t.Errorf("counted %d getpid calls, want at least %d", got, n)
 			}
-			t.Logf("%s counted %d getpid calls for %d made", obj.Program("count_sys_enter").SectionName(), got, n)
+			t.Logf("%s as %v counted %d getpid calls for %d made", obj.Program("count_sys_enter").SectionName(), obj.Program("count_sys_enter").Type(), got, n)
 			obj.Close()
 			if got := testutil.OpenFDs(t); got != fds {
 				t.Errorf("%d fds after Close, %d before", got, fds)
@@ -198,9 +198,11 @@ func TestFunction(t *testing.T) {
 					if prog == "count_fexit" {
 						slot = slotFexit
 					}
-					if got := count(t, obj, slot); got < n {
+					got := count(t, obj, slot)
+					if got < n {
 						t.Errorf("%s counted %d reads, want at least %d", prog, got, n)
 					}
+					t.Logf("%s as %v counted %d reads for %d made", prog, obj.Program(prog).Type(), got, n)
 				}
 				obj.Close()
 				if got := testutil.OpenFDs(t); got != fds {
