@@ -28,6 +28,8 @@
 // callback, when the program's type changes. Program.Type tells which
 // variant a program got: ProgTypeTracing for the best ones,
 // ProgTypeRawTracepoint or ProgTypeKprobe for the fallbacks.
+// RegisterFallbacks registers the fallbacks without probing, so that a
+// tool's tests can run its programs as older kernels would.
 //
 // The best variants resolve their target in the kernel's BTF when the object
 // is opened (Program.SetAttachTarget): a tracepoint or function the BTF does

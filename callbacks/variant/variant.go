@@ -35,8 +35,22 @@ type form struct {
 // (probed on the first call, see the package doc). On error it unregisters
 // what it registered and returns the error.
 func Register() ([]*libbpf.Registration, error) {
+	return register(forms(useRawTP, useKprobe))
+}
+
+// RegisterFallbacks is Register with the fallback variants whatever the
+// kernel has (raw_tp, kprobe and kretprobe), without probing: a tool's
+// tests use it to run the programs as the kernels without tp_btf or BPF
+// trampolines would, on a kernel that has them.
+func RegisterFallbacks() ([]*libbpf.Registration, error) {
+	requested := func() verdict { return verdict{true, "requested by RegisterFallbacks"} }
+	return register(forms(requested, requested))
+}
+
+// register registers the handlers of fs.
+func register(fs []form) ([]*libbpf.Registration, error) {
 	var regs []*libbpf.Registration
-	for _, f := range forms() {
+	for _, f := range fs {
 		r, err := libbpf.RegisterProgHandler(f.sec, f.progType, f.attachType, f.handler)
 		if err != nil {
 			return nil, errors.Join(fmt.Errorf("variant: register %q: %w", f.sec, err), libbpf.UnregisterAll(regs))
@@ -49,14 +63,15 @@ func Register() ([]*libbpf.Registration, error) {
 // forms chooses each form's variant. The choice is made here, not per
 // program in Setup, because libbpf drops a program's section handler (and
 // with it the Attach callback) when its type changes.
-func forms() []form {
-	return []form{tracepointForm(), functionForm("fentry.best/", false), functionForm("fexit.best/", true)}
+func forms(useRawTP, useKprobe func() verdict) []form {
+	return []form{tracepointForm(useRawTP()), functionForm("fentry.best/", false, useKprobe()), functionForm("fexit.best/", true, useKprobe())}
 }
 
 // tracepointForm is "tp.best/<tracepoint>": tp_btf or raw_tp.
-func tracepointForm() form {
+// v says whether it takes raw_tp.
+func tracepointForm(v verdict) form {
 	const sec = "tp.best/"
-	if v := useRawTP(); v.fallback {
+	if v.fallback {
 		return form{sec, libbpf.ProgTypeRawTracepoint, 0, fallbackForm(sec, "tp_btf", "raw_tp", v,
 			func(prog *libbpf.Program, name string) (*libbpf.Link, error) { return prog.AttachRawTracepoint(name) })}
 	}
@@ -64,13 +79,13 @@ func tracepointForm() form {
 }
 
 // functionForm is "fentry.best/<function>" (or "fexit.best/" when exit is
-// set): fentry (fexit) or kprobe (kretprobe).
-func functionForm(sec string, exit bool) form {
+// set): fentry (fexit) or kprobe (kretprobe), as v says.
+func functionForm(sec string, exit bool, v verdict) form {
 	best, at, fallback := "fentry", libbpf.AttachTypeTraceFentry, "kprobe"
 	if exit {
 		best, at, fallback = "fexit", libbpf.AttachTypeTraceFexit, "kretprobe"
 	}
-	if v := useKprobe(); v.fallback {
+	if v.fallback {
 		return form{sec, libbpf.ProgTypeKprobe, 0, fallbackForm(sec, best, fallback, v,
 			func(prog *libbpf.Program, fn string) (*libbpf.Link, error) {
 				return prog.AttachKprobe(fn, libbpf.KprobeOptions{Retprobe: exit})

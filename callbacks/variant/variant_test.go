@@ -25,12 +25,12 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// open registers the handlers (with the choices in force), opens the test
-// object with only the named program loaded, aimed at this process, and
+// open registers the handlers with register (variant.Register, with the
+// choices in force, or variant.RegisterFallbacks), opens the test object with only the named program loaded, aimed at this process, and
 // checks the program's type and expected attach type.
-func open(t *testing.T, prog string, pt libbpf.ProgType, at libbpf.AttachType) *libbpf.Object {
+func open(t *testing.T, register func() ([]*libbpf.Registration, error), prog string, pt libbpf.ProgType, at libbpf.AttachType) *libbpf.Object {
 	t.Helper()
-	regs, err := variant.Register()
+	regs, err := register()
 	if err != nil {
 		t.Fatalf("Register: %v", err)
 	}
@@ -57,6 +57,14 @@ func open(t *testing.T, prog string, pt libbpf.ProgType, at libbpf.AttachType) *
 	if p.Handler() == nil {
 		t.Errorf("%s: no handler bound after Open", prog)
 	}
+	aimAtThisProcess(t, obj)
+	return obj
+}
+
+// aimAtThisProcess sets the test object's globals: count this process, and
+// its getpid calls.
+func aimAtThisProcess(t *testing.T, obj *libbpf.Object) {
+	t.Helper()
 	for name, v := range map[string]any{"target_tgid": uint32(os.Getpid()), "watched_nr": int64(unix.SYS_GETPID)} {
 		g, err := obj.Global(name)
 		if err != nil {
@@ -66,7 +74,6 @@ func open(t *testing.T, prog string, pt libbpf.ProgType, at libbpf.AttachType) *
 			t.Fatalf("set %s: %v", name, err)
 		}
 	}
-	return obj
 }
 
 // count reads one slot of the counts map.
@@ -80,25 +87,28 @@ func count(t *testing.T, obj *libbpf.Object, slot uint32) uint64 {
 }
 
 // TestTracepoint attaches SEC("tp.best/sys_enter") through Object.Attach as
-// the kernel's best variant (tp_btf here) and as the forced raw_tp, and
+// the kernel's best variant (tp_btf here), as the forced raw_tp and as the
+// raw_tp of RegisterFallbacks, and
 // checks that both count this process's getpid calls.
 func TestTracepoint(t *testing.T) {
 	testutil.RequireKernel(t)
 	for _, tc := range []struct {
-		name   string
-		forced bool
-		pt     libbpf.ProgType
-		at     libbpf.AttachType
+		name     string
+		forced   bool
+		register func() ([]*libbpf.Registration, error)
+		pt       libbpf.ProgType
+		at       libbpf.AttachType
 	}{
-		{"tp_btf", false, libbpf.ProgTypeTracing, libbpf.AttachTypeTraceRawTP},
-		{"raw_tp", true, libbpf.ProgTypeRawTracepoint, 0},
+		{"tp_btf", false, variant.Register, libbpf.ProgTypeTracing, libbpf.AttachTypeTraceRawTP},
+		{"raw_tp", true, variant.Register, libbpf.ProgTypeRawTracepoint, 0},
+		{"raw_tp_by_RegisterFallbacks", false, variant.RegisterFallbacks, libbpf.ProgTypeRawTracepoint, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.forced {
 				defer variant.ForceFallbacks(true, false)()
 			}
 			fds := testutil.OpenFDs(t)
-			obj := open(t, "count_sys_enter", tc.pt, tc.at)
+			obj := open(t, tc.register, "count_sys_enter", tc.pt, tc.at)
 			if err := obj.Load(); err != nil {
 				t.Fatal(err)
 			}
@@ -113,12 +123,22 @@ func TestTracepoint(t *testing.T) {
 			if got < n {
 				t.Errorf("counted %d getpid calls, want at least %d", got, n)
 			}
-			t.Logf("%s counted %d getpid calls for %d made", obj.Program("count_sys_enter").SectionName(), got, n)
+			t.Logf("%s as %v counted %d getpid calls for %d made", obj.Program("count_sys_enter").SectionName(), obj.Program("count_sys_enter").Type(), got, n)
 			obj.Close()
 			if got := testutil.OpenFDs(t); got != fds {
 				t.Errorf("%d fds after Close, %d before", got, fds)
 			}
 		})
+	}
+}
+
+// TestRegisterFallbacks checks that RegisterFallbacks gives the function
+// forms their fallbacks whatever the kernel has (TestTracepoint runs its
+// raw_tp program).
+func TestRegisterFallbacks(t *testing.T) {
+	testutil.RequireKernel(t)
+	for _, prog := range []string{"count_fentry", "count_fexit"} {
+		t.Run(prog, func(t *testing.T) { open(t, variant.RegisterFallbacks, prog, libbpf.ProgTypeKprobe, 0) })
 	}
 }
 
@@ -169,7 +189,7 @@ func TestFunction(t *testing.T) {
 					pt, at, has, feature = libbpf.ProgTypeKprobe, 0, kprobe, testutil.FeatureKprobe
 				}
 				fds := testutil.OpenFDs(t)
-				obj := open(t, prog, pt, at)
+				obj := open(t, variant.Register, prog, pt, at)
 				err := obj.Load()
 				if !has && !tc.useKprobe {
 					// fentry where the kernel refuses trampolines: the load fails.
@@ -198,9 +218,11 @@ func TestFunction(t *testing.T) {
 					if prog == "count_fexit" {
 						slot = slotFexit
 					}
-					if got := count(t, obj, slot); got < n {
+					got := count(t, obj, slot)
+					if got < n {
 						t.Errorf("%s counted %d reads, want at least %d", prog, got, n)
 					}
+					t.Logf("%s as %v counted %d reads for %d made", prog, obj.Program(prog).Type(), got, n)
 				}
 				obj.Close()
 				if got := testutil.OpenFDs(t); got != fds {

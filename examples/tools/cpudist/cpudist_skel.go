@@ -25,7 +25,7 @@ type Cpudist struct {
 
 // CpudistProgs holds the programs of cpudist.bpf.o.
 type CpudistProgs struct {
-	OnSwitch *libbpf.Program // on_switch, SEC("tp_btf/sched_switch")
+	OnSwitch *libbpf.Program // on_switch, SEC("tp.best/sched_switch")
 }
 
 // CpudistMaps holds the maps of cpudist.bpf.o, then the global data maps of the

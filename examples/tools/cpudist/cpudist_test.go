@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golibbpf/libbpf"
 	"github.com/golibbpf/libbpf/examples/tools/internal/hist"
 	"github.com/golibbpf/libbpf/examples/tools/internal/tooltest"
 	"github.com/golibbpf/libbpf/internal/testutil"
@@ -13,9 +14,15 @@ import (
 
 // TestCpudistOffCPU traces this process's threads off their CPUs (-O,
 // -L, -p) while one sleeps 50 times for 2ms: its histogram has at least
-// 50 spans of 1024 microseconds or more.
+// 50 spans of 1024 microseconds or more, with the tp_btf program and with
+// the raw_tp fallback.
 func TestCpudistOffCPU(t *testing.T) {
 	testutil.RequireKernel(t)
+	tooltest.EachVariant(t, &registerVariants, checkOffCPU)
+}
+
+// checkOffCPU is TestCpudistOffCPU with the handlers registerVariants has.
+func checkOffCPU(t *testing.T) {
 	tool := tooltest.Start(t, run, "-O", "-L", "-p", fmt.Sprint(os.Getpid()))
 	tool.WaitFor(t, 10*time.Second, "Tracing off-CPU time")
 	const sleeps = 50
@@ -58,6 +65,11 @@ func TestCpudistMapSizes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	regs, err := registerVariants()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer libbpf.UnregisterAll(regs)
 	for _, tc := range []struct {
 		o     hist.Options
 		hists uint32

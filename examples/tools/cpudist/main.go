@@ -21,6 +21,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/golibbpf/libbpf"
+	"github.com/golibbpf/libbpf/callbacks/variant"
 	"github.com/golibbpf/libbpf/examples/tools/internal/cli"
 	"github.com/golibbpf/libbpf/examples/tools/internal/hist"
 )
@@ -38,6 +40,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := o.Parse(fs, args); err != nil {
 		return err
 	}
+	// The program is SEC("tp.best/sched_switch"): tp_btf, or raw_tp on
+	// kernels without it. The handlers must be registered before Open.
+	regs, err := registerVariants()
+	if err != nil {
+		return err
+	}
+	defer libbpf.UnregisterAll(regs)
 	skel, err := load(o, offCPU)
 	if err != nil {
 		return err
@@ -55,7 +64,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // load opens the object, sizes its maps for the system's pid_max, sets
-// the options and loads it.
+// the options and loads it; the variant handlers must be registered.
 func load(o hist.Options, offCPU bool) (_ *Cpudist, err error) {
 	pidMax, err := readPidMax()
 	if err != nil {
@@ -114,5 +123,9 @@ func readPidMax() (uint32, error) {
 	}
 	return uint32(n), nil
 }
+
+// registerVariants registers the tp.best handlers of callbacks/variant;
+// the tests also run the tool with variant.RegisterFallbacks in its place.
+var registerVariants = variant.Register
 
 func main() { cli.Main(run) }

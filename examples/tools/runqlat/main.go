@@ -18,6 +18,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/golibbpf/libbpf"
+	"github.com/golibbpf/libbpf/callbacks/variant"
 	"github.com/golibbpf/libbpf/examples/tools/internal/cli"
 	"github.com/golibbpf/libbpf/examples/tools/internal/hist"
 )
@@ -31,6 +33,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := o.Parse(fs, args); err != nil {
 		return err
 	}
+	// The programs are SEC("tp.best/..."): tp_btf, or raw_tp on kernels
+	// without it. The handlers must be registered before Open.
+	regs, err := registerVariants()
+	if err != nil {
+		return err
+	}
+	defer libbpf.UnregisterAll(regs)
 	skel, err := OpenRunqlat(nil)
 	if err != nil {
 		return err
@@ -57,5 +66,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	return o.Report(ctx, stdout, skel.Maps.Hists)
 }
+
+// registerVariants registers the tp.best handlers of callbacks/variant;
+// the tests also run the tool with variant.RegisterFallbacks in its place.
+var registerVariants = variant.Register
 
 func main() { cli.Main(run) }

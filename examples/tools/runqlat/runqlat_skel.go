@@ -25,9 +25,9 @@ type Runqlat struct {
 
 // RunqlatProgs holds the programs of runqlat.bpf.o.
 type RunqlatProgs struct {
-	OnWakeup    *libbpf.Program // on_wakeup, SEC("tp_btf/sched_wakeup")
-	OnWakeupNew *libbpf.Program // on_wakeup_new, SEC("tp_btf/sched_wakeup_new")
-	OnSwitch    *libbpf.Program // on_switch, SEC("tp_btf/sched_switch")
+	OnWakeup    *libbpf.Program // on_wakeup, SEC("tp.best/sched_wakeup")
+	OnWakeupNew *libbpf.Program // on_wakeup_new, SEC("tp.best/sched_wakeup_new")
+	OnSwitch    *libbpf.Program // on_switch, SEC("tp.best/sched_switch")
 }
 
 // RunqlatMaps holds the maps of runqlat.bpf.o, then the global data maps of the

@@ -15,9 +15,20 @@ import (
 
 // TestRunqlat traces this process's threads (-p, -L) while one of them
 // makes 100 sleeps, and finds at least 100 run queue waits in the
-// histogram of that thread.
+// histogram of that thread, with the tp_btf programs and with the raw_tp
+// fallbacks.
 func TestRunqlat(t *testing.T) {
 	testutil.RequireKernel(t)
+	tooltest.EachVariant(t, &registerVariants, checkWaits)
+	for o, want := range map[hist.Options]RunqlatGroup{{}: RunqlatGroupAll, {PerProcess: true}: RunqlatGroupProcess, {PerThread: true}: RunqlatGroupThread} {
+		if got := RunqlatGroup(o.Group()); got != want {
+			t.Errorf("%+v: group %d, want %d (enum group)", o, got, want)
+		}
+	}
+}
+
+// checkWaits is TestRunqlat's trace with the handlers registerVariants has.
+func checkWaits(t *testing.T) {
 	tool := tooltest.Start(t, run, "-p", fmt.Sprint(os.Getpid()), "-L")
 	tool.WaitFor(t, 10*time.Second, "Tracing run queue latency")
 	const sleeps = 100
@@ -26,11 +37,6 @@ func TestRunqlat(t *testing.T) {
 	rows, ok := hist.ParseSection(out, fmt.Sprintf("tid = %d ", tid))
 	if n := hist.Total(rows); !ok || n < sleeps {
 		t.Errorf("thread %d waited %d times, want %d or more:\n%s", tid, n, sleeps, out)
-	}
-	for o, want := range map[hist.Options]RunqlatGroup{{}: RunqlatGroupAll, {PerProcess: true}: RunqlatGroupProcess, {PerThread: true}: RunqlatGroupThread} {
-		if got := RunqlatGroup(o.Group()); got != want {
-			t.Errorf("%+v: group %d, want %d (enum group)", o, got, want)
-		}
 	}
 	if !strings.Contains(out, "     usecs               : count    distribution\n") {
 		t.Errorf("no usecs header in:\n%s", out)

@@ -2,7 +2,10 @@
  * off_cpu, how long they stay off it), as a log2 histogram per run,
  * process, or thread. The maps have no size here: user space sizes them
  * before Load from the system's pid_max, and allocates their elements as
- * they come (pid_max may be millions). */
+ * they come (pid_max may be millions). The program is
+ * SEC("tp.best/sched_switch"): tp_btf where the kernel has it, else raw_tp
+ * (callbacks/variant), so it reads task fields with BPF_CORE_READ, which
+ * both conventions allow, never with t->field. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -34,13 +37,13 @@ struct {
 
 static __always_inline bool traced(struct task_struct *t)
 {
-	return t->pid && (only_pid == NO_PID || t->tgid == only_pid);
+	return BPF_CORE_READ(t, pid) && (only_pid == NO_PID || BPF_CORE_READ(t, tgid) == only_pid);
 }
 
 /* stop ends t's current span: its time goes into the histograms. */
 static __always_inline void stop(struct task_struct *t, __u64 now)
 {
-	__u32 tid = t->pid;
+	__u32 tid = BPF_CORE_READ(t, pid);
 	__u64 *start;
 
 	start = bpf_map_lookup_elem(&since, &tid);
@@ -51,7 +54,7 @@ static __always_inline void stop(struct task_struct *t, __u64 now)
 	bpf_map_delete_elem(&since, &tid);
 }
 
-SEC("tp_btf/sched_switch")
+SEC("tp.best/sched_switch")
 int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	__u64 now = bpf_ktime_get_ns();
@@ -63,7 +66,7 @@ int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_stru
 	if (traced(stops))
 		stop(stops, now);
 	if (traced(starts)) {
-		__u32 tid = starts->pid;
+		__u32 tid = BPF_CORE_READ(starts, pid);
 
 		bpf_map_update_elem(&since, &tid, &now, BPF_ANY);
 	}

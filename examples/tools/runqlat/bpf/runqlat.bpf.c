@@ -1,6 +1,9 @@
 /* runqlat: the time a task waits on a run queue, from its wakeup (or its
  * preemption) to the switch that runs it, as a log2 histogram per run,
- * process, or thread. BTF-typed tracepoints hand the tasks over. */
+ * process, or thread. The programs are SEC("tp.best/..."): tp_btf where the
+ * kernel has it, else raw_tp (callbacks/variant), so they keep to the
+ * convention both share: BPF_PROG's u64 arguments, and task fields read
+ * with BPF_CORE_READ, never with t->field. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -41,28 +44,28 @@ static void enqueue(struct task_struct *t)
 	bpf_map_update_elem(&queued, &tid, &now, BPF_ANY);
 }
 
-SEC("tp_btf/sched_wakeup")
+SEC("tp.best/sched_wakeup")
 int BPF_PROG(on_wakeup, struct task_struct *p)
 {
 	enqueue(p);
 	return 0;
 }
 
-SEC("tp_btf/sched_wakeup_new")
+SEC("tp.best/sched_wakeup_new")
 int BPF_PROG(on_wakeup_new, struct task_struct *p)
 {
 	enqueue(p);
 	return 0;
 }
 
-SEC("tp_btf/sched_switch")
+SEC("tp.best/sched_switch")
 int BPF_PROG(on_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	__u32 tid = next->pid;
+	__u32 tid = BPF_CORE_READ(next, pid);
 	__u64 *start, delta;
 
 	/* A task switched out while still runnable waits in the queue again. */
-	if (prev->__state == RUNNING)
+	if (BPF_CORE_READ(prev, __state) == RUNNING)
 		enqueue(prev);
 
 	start = bpf_map_lookup_elem(&queued, &tid);
