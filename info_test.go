@@ -184,6 +184,7 @@ func TestGetFDByID(t *testing.T) {
 // jited address, the lines of the jited function, where the kernel gives
 // the addresses.
 func TestProgLinfo(t *testing.T) {
+	testutil.RequireFeature(t, testutil.FeatureSyscallProg) // run_me has the lines
 	obj := loadBasic(t)
 	p := obj.Program("run_me")
 	want, err := p.LineInfo()

@@ -618,6 +618,7 @@ func cycleNamed(name string) error {
 // TestObjectPrepare: Prepare creates the maps but loads no program; a map
 // filled between Prepare and Load is what the programs see once loaded.
 func TestObjectPrepare(t *testing.T) {
+	testutil.RequireFeature(t, testutil.FeatureSyscallProg) // run_me counts the run
 	obj := openTest(t, "basic")
 	if err := obj.Prepare(); err != nil {
 		t.Fatal(err)
@@ -699,7 +700,7 @@ func TestObjectLookups(t *testing.T) {
 // is gone once nothing else holds it.
 func TestProgramUnload(t *testing.T) {
 	obj := loadBasic(t)
-	p := obj.Program("run_me")
+	p := obj.Program("filter_me")
 	info, err := p.Info()
 	if err != nil {
 		t.Fatal(err)
