@@ -87,12 +87,15 @@ vet: all
 	cd bench && $(GO) vet ./...
 
 # The README's test command: vet, the whole suite, the suite under the race
-# detector, and the cgo-heavy packages under AddressSanitizer against an
-# AddressSanitizer build of libbpf.
+# detector, the cgo-heavy packages under AddressSanitizer against an
+# AddressSanitizer build of libbpf, then the VM matrix on its oldest and
+# newest kernels (TEST_KERNELS), side by side.
+TEST_KERNELS ?= 5.10 sid
 test: all libbpf-asan vet
 	$(GO) test -count=1 ./...
 	$(GO) test -count=1 -race ./...
 	$(GO) test -count=1 -asan $(ASAN_PACKAGES)
+	$(MAKE) --no-print-directory vmtest KERNELS="$(TEST_KERNELS)"
 
 # The README's first command: installs what is missing (deps), builds libbpf and
 # the objects (all), then examples/demo.sh builds bpfrun (static) and the

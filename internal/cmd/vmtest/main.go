@@ -15,9 +15,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -27,9 +29,10 @@ func main() {
 	out := flag.String("out", "build/vmtest", "keep the packages, initramfs images and logs in `dir`")
 	timeout := flag.Duration("timeout", 40*time.Minute, "give each guest this long")
 	runTests := flag.String("run", "", "run only the tests matching `regexp` (go test -run) in the guests")
+	jobs := flag.Int("jobs", runtime.NumCPU(), "boot up to `n` guests at a time")
 	flag.StringVar(&qemuExtra, "qemu", "", "extra `arguments` for qemu-system-x86_64, space-separated")
 	flag.Parse()
-	if err := run(*matrixPath, strings.Fields(*kernels), *out, *timeout, *runTests); err != nil {
+	if err := run(*matrixPath, strings.Fields(*kernels), *out, *timeout, *runTests, *jobs); err != nil {
 		fmt.Fprintf(os.Stderr, "vmtest: %v\n", err)
 		os.Exit(1)
 	}
@@ -39,7 +42,7 @@ func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "vmtest: "+format+"\n", args...)
 }
 
-func run(matrixPath string, names []string, out string, timeout time.Duration, runTests string) error {
+func run(matrixPath string, names []string, out string, timeout time.Duration, runTests string, jobs int) error {
 	m, err := readMatrix(matrixPath)
 	if err != nil {
 		return err
@@ -90,17 +93,30 @@ func run(matrixPath string, names []string, out string, timeout time.Duration, r
 		return err
 	}
 
+	// Each guest gets its own host CPU (single-threaded TCG uses one), so
+	// the kernels run side by side, jobs at a time.
+	results := make([]*guestRun, len(ks))
+	errs := make([]error, len(ks))
+	slots := make(chan struct{}, max(1, jobs))
+	var wg sync.WaitGroup
+	for i, k := range ks {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			results[i], errs[i] = runKernel(out, k, g, m.modules, timeout)
+		})
+	}
+	wg.Wait()
 	var runs []*guestRun
 	var failed []string
-	for _, k := range ks {
-		r, err := runKernel(out, k, g, m.modules, timeout)
-		if r != nil {
-			runs = append(runs, r)
+	for i, k := range ks {
+		if results[i] != nil {
+			runs = append(runs, results[i])
 		}
-		if err != nil {
-			logf("%v", err)
+		if errs[i] != nil {
+			logf("%v", errs[i])
 			failed = append(failed, k.name)
-		} else if r.status != 0 {
+		} else if results[i].status != 0 {
 			failed = append(failed, k.name)
 		}
 	}

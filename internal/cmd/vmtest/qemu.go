@@ -14,9 +14,11 @@ import (
 )
 
 // bootOptions is the kernel command line: the console on the first serial
-// port, a reboot (which ends QEMU) on panic, the BPF LSM enabled, and the
-// CPU's random numbers trusted so that early getrandom does not block.
-const bootOptions = "console=ttyS0 panic=-1 oops=panic lsm=capability,bpf random.trust_cpu=on mitigations=off loglevel=4"
+// port, a reboot (which ends QEMU) on panic, the BPF LSM enabled, the CPU's
+// random numbers trusted so that early getrandom does not block, and the
+// delay loop's calibration given (lpj): under TCG, 5.10 calibrates the
+// second vCPU's loop for about four minutes before it gives up.
+const bootOptions = "console=ttyS0 panic=-1 oops=panic lsm=capability,bpf random.trust_cpu=on mitigations=off loglevel=4 lpj=4000000"
 
 // qemuExtra are arguments added to every QEMU command line (-qemu).
 var qemuExtra string
