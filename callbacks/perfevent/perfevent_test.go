@@ -153,23 +153,34 @@ func spin(t *testing.T, cpu int, d time.Duration) {
 // stops), so the test keeps one of them busy for 400 ms and checks that
 // CPU's rate within a factor of two, and that no CPU over-fires. The
 // window is measured, not assumed, and timer events run in hard interrupt
-// context, so the rate does not drift with load.
+// context, so the rate does not drift with load. A starved host only
+// lowers a guest's observed rate (under TCG a vCPU that waits for the
+// host's CPU takes its late timer interrupts as one, measured: exactly
+// half the rate with four busy processes on two host CPUs), so the lower
+// bound is checked on the best of up to three windows, the upper on each.
 func checkRate(t *testing.T, o *libbpf.Object, slot uint32, freq float64, cpus []int) {
 	t.Helper()
 	waitFor(t, "the first run", func() bool { return count(t, o, slot) > 0 })
 	busy := cpus[len(cpus)-1]
-	c0, total0, t0 := hitsOn(t, o, slot, busy), count(t, o, slot), time.Now()
-	spin(t, busy, 400*time.Millisecond)
-	c1, total1, t1 := hitsOn(t, o, slot, busy), count(t, o, slot), time.Now()
-	secs := t1.Sub(t0).Seconds()
-	rate, totalRate := float64(c1-c0)/secs, float64(total1-total0)/secs
-	t.Logf("slot %d: %.0f runs/s on busy CPU %d, %.0f/s on %d CPUs; want %.0f/s per CPU", slot, rate, busy, totalRate, len(cpus), freq)
-	if rate < freq/2 || rate > freq*1.5 {
-		t.Errorf("%.0f runs/s on busy CPU %d, want %.0f/s within [x0.5, x1.5]", rate, busy, freq)
+	best := 0.0
+	for range 3 {
+		c0, total0, t0 := hitsOn(t, o, slot, busy), count(t, o, slot), time.Now()
+		spin(t, busy, 400*time.Millisecond)
+		c1, total1, t1 := hitsOn(t, o, slot, busy), count(t, o, slot), time.Now()
+		secs := t1.Sub(t0).Seconds()
+		rate, totalRate := float64(c1-c0)/secs, float64(total1-total0)/secs
+		t.Logf("slot %d: %.0f runs/s on busy CPU %d, %.0f/s on %d CPUs; want %.0f/s per CPU", slot, rate, busy, totalRate, len(cpus), freq)
+		if rate > freq*1.5 {
+			t.Errorf("%.0f runs/s on busy CPU %d, want at most %.0f/s", rate, busy, freq*1.5)
+		}
+		if limit := freq * 1.5 * float64(len(cpus)); totalRate > limit {
+			t.Errorf("%.0f runs/s on %d CPUs, want at most %.0f/s", totalRate, len(cpus), limit)
+		}
+		if best = max(best, rate); best >= freq/2 {
+			return
+		}
 	}
-	if max := freq * 1.5 * float64(len(cpus)); totalRate > max {
-		t.Errorf("%.0f runs/s on %d CPUs, want at most %.0f/s", totalRate, len(cpus), max)
-	}
+	t.Errorf("at best %.0f runs/s on busy CPU %d in three windows, want %.0f/s within [x0.5, x1.5]", best, busy, freq)
 }
 
 // TestCPUClock: SEC("perf_event/cpu-clock:freq=1000") runs 1000 times a

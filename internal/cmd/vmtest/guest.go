@@ -223,7 +223,7 @@ run() {
 	echo "VMTEST-BEGIN $1" > $out
 	cd "$2"
 	start=$(date +%s)
-	set -- "$1" "$2" "$3" -test.v -test.count=1 -test.timeout=20m
+	set -- "$1" "$2" "$3" -test.v -test.count=1 -test.timeout=10m
 	[ -n "$3" ] && set -- "$@" -test.skip "$3"
 	[ -n "$VMTEST_RUN" ] && set -- "$@" -test.run "$VMTEST_RUN"
 	pkg=$1

@@ -27,7 +27,7 @@ func main() {
 	matrixPath := flag.String("matrix", "vmtest/matrix", "the matrix `file`")
 	kernels := flag.String("kernels", "", "the kernels to run, by name (default: all of the matrix)")
 	out := flag.String("out", "build/vmtest", "keep the packages, initramfs images and logs in `dir`")
-	timeout := flag.Duration("timeout", 40*time.Minute, "give each guest this long")
+	timeout := flag.Duration("timeout", 15*time.Minute, "give each guest this long")
 	runTests := flag.String("run", "", "run only the tests matching `regexp` (go test -run) in the guests")
 	jobs := flag.Int("jobs", runtime.NumCPU(), "boot up to `n` guests at a time")
 	flag.StringVar(&qemuExtra, "qemu", "", "extra `arguments` for qemu-system-x86_64, space-separated")
@@ -43,6 +43,7 @@ func logf(format string, args ...any) {
 }
 
 func run(matrixPath string, names []string, out string, timeout time.Duration, runTests string, jobs int) error {
+	start := time.Now()
 	m, err := readMatrix(matrixPath)
 	if err != nil {
 		return err
@@ -121,6 +122,7 @@ func run(matrixPath string, names []string, out string, timeout time.Duration, r
 		}
 	}
 	report(os.Stdout, runs)
+	fmt.Printf("== %d kernels, %d at a time, in %v with fetching and building\n", len(ks), max(1, jobs), time.Since(start).Round(time.Second))
 	if len(failed) > 0 {
 		return fmt.Errorf("failed on kernel %s (logs in %s/<kernel>/)", strings.Join(failed, ", "), out)
 	}
