@@ -68,7 +68,10 @@ static __u32 golibbpf_btf_size(const struct btf_type *t) { return t->size; }
 import "C"
 
 import (
+	"errors"
 	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 type (
@@ -357,7 +360,16 @@ func btfGetInfoByFD(fd int) (BTFInfo, error) {
 	info.name = C.__u64(uintptr(unsafe.Pointer(name)))
 	info.name_len = btfNameMax
 	size := C.__u32(C.sizeof_struct_bpf_btf_info)
-	if err := errnoOf(C.bpf_btf_get_info_by_fd(C.int(fd), &info, &size)); err != nil {
+	err := errnoOf(C.bpf_btf_get_info_by_fd(C.int(fd), &info, &size))
+	if errors.Is(err, unix.E2BIG) {
+		// Kernels before 5.11 know no name: they refuse a request for one
+		// (E2BIG) and answer one for the fields they have, which leaves
+		// the name empty, as it is for every BTF object they have.
+		info = C.struct_bpf_btf_info{}
+		size = C.__u32(unsafe.Offsetof(info.name))
+		err = errnoOf(C.bpf_btf_get_info_by_fd(C.int(fd), &info, &size))
+	}
+	if err != nil {
 		return BTFInfo{}, err
 	}
 	return BTFInfo{ID: uint32(info.id), Size: uint32(info.btf_size), Name: C.GoString(name), KernelBTF: info.kernel_btf != 0}, nil

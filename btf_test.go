@@ -303,6 +303,7 @@ func TestModuleBTF(t *testing.T) {
 		}
 	}
 	if module == "" {
+		testutil.RequireFeature(t, testutil.FeatureModuleBTF)
 		t.Skip("no kernel module with BTF is loaded (this kernel has its drivers built in)")
 	}
 	vmlinux := vmlinuxBTF(t)

@@ -61,8 +61,8 @@ func BTFGetNextID(start uint32) (uint32, error) {
 type BTFInfo struct {
 	ID        uint32
 	Size      uint32 // bytes of BTF data
-	Name      string // "vmlinux", a module's name, or "" for loaded BTF
-	KernelBTF bool   // the kernel's or a module's own
+	Name      string // "vmlinux", a module's name, or "" for loaded BTF (always "" before Linux 5.11)
+	KernelBTF bool   // the kernel's or a module's own (5.11: earlier kernels give their own BTF no id)
 }
 
 // BTFGetInfoByFD describes the BTF object fd (bpf_btf_get_info_by_fd).

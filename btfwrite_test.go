@@ -23,6 +23,18 @@ func mustID(t *testing.T) func(uint32, error) uint32 {
 	}
 }
 
+// newBTF returns new empty BTF on base (nil: none), closed when the test
+// ends.
+func newBTF(t *testing.T, base *libbpf.BTF) *libbpf.BTF {
+	t.Helper()
+	b, err := libbpf.NewEmptyBTF(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
+
 func ok(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
@@ -35,11 +47,7 @@ func ok(t *testing.T, err error) {
 func TestBTFWrite(t *testing.T) {
 	testutil.RequireKernel(t)
 	must := mustID(t)
-	b, err := libbpf.NewEmptyBTF(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := newBTF(t, nil)
 	intID := must(b.AddInt("int", 4, libbpf.BTFIntSigned))
 	u64 := must(b.AddInt("unsigned long long", 8, 0))
 	dbl := must(b.AddFloat("double", 8))
@@ -192,11 +200,7 @@ func TestBTFSplitDistillRelocate(t *testing.T) {
 	must := mustID(t)
 	vmlinux := vmlinuxBTF(t)
 	task := must(vmlinux.FindByNameKind("task_struct", libbpf.BTFKindStruct))
-	split, err := libbpf.NewEmptyBTF(vmlinux)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer split.Close()
+	split := newBTF(t, vmlinux)
 	ptr := must(split.AddPtr(task))
 	if ptr != vmlinux.TypeCnt() {
 		t.Errorf("the first split type has id %d, want %d", ptr, vmlinux.TypeCnt())

@@ -78,7 +78,7 @@ func ExampleRingBuffer_Poll() {
 // Send samples from Go to a program that drains them with
 // bpf_user_ringbuf_drain.
 func ExampleNewUserRingBuffer() {
-	obj, err := libbpf.OpenObjectFile("events.bpf.o", nil)
+	obj, err := libbpf.OpenObjectFile("userringbuf.bpf.o", nil)
 	if err != nil {
 		log.Fatal(err)
 	}

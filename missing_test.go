@@ -139,30 +139,30 @@ func TestNilHandleMethods(t *testing.T) {
 // returns the call's error. A function that legitimately takes a nil
 // handle returns nil here and is listed in nilArgOK.
 func handleArgCalls(t *testing.T) map[string]func() error {
-	obj := loadEvents(t)
-	link, err := obj.Program("perf_emit").AttachRawTracepoint("sys_enter")
+	obj, events := loadBasic(t), loadEvents(t)
+	link, err := obj.Program("on_sys_enter").Attach()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { link.Close() })
-	rb, err := libbpf.NewRingBuffer(obj.Map("small"))
+	rb, err := libbpf.NewRingBuffer(events.Map("small"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { rb.Close() })
 	first := func(_ any, err error) error { return err }
 	return map[string]func() error{
-		"NewRingBuffer":           func() error { return first(libbpf.NewRingBuffer(obj.Map("small"), nil)) },
+		"NewRingBuffer":           func() error { return first(libbpf.NewRingBuffer(events.Map("small"), nil)) },
 		"RingBuffer.Add":          func() error { return rb.Add(nil) },
 		"NewPerfBuffer":           func() error { return first(libbpf.NewPerfBuffer(nil, 1, libbpf.PerfBufferOptions{})) },
 		"NewUserRingBuffer":       func() error { return first(libbpf.NewUserRingBuffer(nil)) },
 		"Link.Update":             func() error { return link.Update(nil) },
 		"Link.UpdateMap":          func() error { return link.UpdateMap(nil) },
-		"Map.SetInnerMap":         func() error { return obj.Map("seen").SetInnerMap(nil) },
-		"Program.BindMap":         func() error { return obj.Program("perf_emit").BindMap(nil) },
+		"Map.SetInnerMap":         func() error { return obj.Map("counts").SetInnerMap(nil) },
+		"Program.BindMap":         func() error { return obj.Program("on_sys_enter").BindMap(nil) },
 		"Object.MapGlobals":       func() error { return first(obj.MapGlobals(nil)) },
-		"Map.SetExclusiveProgram": func() error { return obj.Map("seen").SetExclusiveProgram(nil) },
-		"Program.AssocStructOps":  func() error { return obj.Program("perf_emit").AssocStructOps(nil) },
+		"Map.SetExclusiveProgram": func() error { return obj.Map("counts").SetExclusiveProgram(nil) },
+		"Program.AssocStructOps":  func() error { return obj.Program("on_sys_enter").AssocStructOps(nil) },
 		"NewTypedVariable": func() error {
 			return first(libbpf.NewTypedVariable[uint64](nil, ".bss", "counter"))
 		},
@@ -270,7 +270,7 @@ func takesHandle(params *ast.FieldList, handles map[string]bool) bool {
 // not have: obj.Map("typo").Lookup(key, value) fails with ErrNotFound, which
 // a caller tells apart from a missing key; obj.Program("typo") likewise.
 func TestMissingMapLookup(t *testing.T) {
-	obj := loadEvents(t)
+	obj := loadBasic(t)
 	value := make([]byte, 8)
 	err := obj.Map("typo").Lookup(u32(0), value)
 	checkNotFound(t, err)
@@ -278,7 +278,7 @@ func TestMissingMapLookup(t *testing.T) {
 		t.Errorf("error %q does not start with what failed", err)
 	}
 	// The same lookup in a map the object has, for a key it lacks.
-	if err := obj.Map("seen").Lookup(u32(1<<20), make([]byte, obj.Map("seen").ValueSize())); !errors.Is(err, libbpf.ErrKeyNotExist) || errors.Is(err, libbpf.ErrNotFound) {
+	if err := obj.Map("counts").Lookup(u32(1<<20), make([]byte, obj.Map("counts").ValueSize())); !errors.Is(err, libbpf.ErrKeyNotExist) || errors.Is(err, libbpf.ErrNotFound) {
 		t.Errorf("missing key: %v, want ErrKeyNotExist only", err)
 	}
 	_, err = obj.Program("typo").Attach()

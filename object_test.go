@@ -197,25 +197,48 @@ func TestAttachUprobeMissingSymbol(t *testing.T) {
 	}
 }
 
+// TestProgramRun runs programs with BPF_PROG_TEST_RUN: a socket filter,
+// which every kernel runs, once at a time and repeated, and the syscall
+// program (5.14), which refuses repetitions.
 func TestProgramRun(t *testing.T) {
-	testutil.RequireFeature(t, testutil.FeatureSyscallProg)
 	obj := loadBasic(t)
-	for i := 0; i < 3; i++ {
-		res, err := obj.Program("run_me").Run(nil)
-		if err != nil {
-			t.Fatal(err)
+	// Three runs, each returning 42.
+	runThrice := func(t *testing.T, p *libbpf.Program, opts *libbpf.RunOptions) {
+		t.Helper()
+		for range 3 {
+			res, err := p.Run(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Return != 42 {
+				t.Errorf("%s returned %d, want 42", p.Name(), res.Return)
+			}
 		}
-		if res.Return != 42 {
-			t.Errorf("returned %d, want 42", res.Return)
+	}
+	p, packet := obj.Program("filter_me"), make([]byte, 64)
+	runThrice(t, p, &libbpf.RunOptions{Data: packet})
+	if res, err := p.Run(&libbpf.RunOptions{Data: packet, Repeat: 100}); err != nil || res.Return != 42 {
+		t.Errorf("Run with Repeat 100: returned %d, %v; want 42", res.Return, err)
+	}
+	if got := counter(t, obj, 7); got != 103 {
+		t.Errorf("ran %d times, want 103", got)
+	}
+	// A packet shorter than an Ethernet header: a clear error, not a crash.
+	if _, err := p.Run(&libbpf.RunOptions{Data: packet[:4]}); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("Run on 4 bytes: %v, want EINVAL", err)
+	}
+
+	t.Run("syscall", func(t *testing.T) {
+		testutil.RequireFeature(t, testutil.FeatureSyscallProg)
+		runThrice(t, obj.Program("run_me"), nil)
+		if got := counter(t, obj, 6); got != 3 {
+			t.Errorf("ran %d times, want 3", got)
 		}
-	}
-	if got := counter(t, obj, 6); got != 3 {
-		t.Errorf("ran %d times, want 3", got)
-	}
-	// Syscall programs refuse repetitions: a clear error, not a crash.
-	if _, err := obj.Program("run_me").Run(&libbpf.RunOptions{Repeat: 2}); !errors.Is(err, unix.EINVAL) {
-		t.Errorf("Run with Repeat: %v, want EINVAL", err)
-	}
+		// Syscall programs refuse repetitions: a clear error, not a crash.
+		if _, err := obj.Program("run_me").Run(&libbpf.RunOptions{Repeat: 2}); !errors.Is(err, unix.EINVAL) {
+			t.Errorf("Run with Repeat: %v, want EINVAL", err)
+		}
+	})
 }
 
 // TestProgramRunSignalled runs a program many times while its thread keeps
@@ -618,12 +641,11 @@ func cycleNamed(name string) error {
 // TestObjectPrepare: Prepare creates the maps but loads no program; a map
 // filled between Prepare and Load is what the programs see once loaded.
 func TestObjectPrepare(t *testing.T) {
-	testutil.RequireFeature(t, testutil.FeatureSyscallProg) // run_me counts the run
 	obj := openTest(t, "basic")
 	if err := obj.Prepare(); err != nil {
 		t.Fatal(err)
 	}
-	if fd := obj.Program("run_me").FD(); fd >= 0 {
+	if fd := obj.Program("filter_me").FD(); fd >= 0 {
 		t.Errorf("program fd %d after Prepare, want none", fd)
 	}
 	fd, err := obj.FindMapFDByName("counts")
@@ -633,7 +655,7 @@ func TestObjectPrepare(t *testing.T) {
 	if obj.BTFFD() < 0 {
 		t.Error("no BTF fd after Prepare")
 	}
-	if err := obj.Map("counts").Update(u32(6), u64(100), libbpf.UpdateAny); err != nil {
+	if err := obj.Map("counts").Update(u32(7), u64(100), libbpf.UpdateAny); err != nil {
 		t.Fatal(err)
 	}
 	if err := obj.Prepare(); !errors.Is(err, unix.EINVAL) {
@@ -642,10 +664,10 @@ func TestObjectPrepare(t *testing.T) {
 	if err := obj.Load(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := obj.Program("run_me").Run(nil); err != nil {
+	if _, err := obj.Program("filter_me").Run(&libbpf.RunOptions{Data: make([]byte, 64)}); err != nil {
 		t.Fatal(err)
 	}
-	if got := counter(t, obj, 6); got != 101 {
+	if got := counter(t, obj, 7); got != 101 {
 		t.Errorf("count after a run on a map set before Load: %d, want 101", got)
 	}
 }

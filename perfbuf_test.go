@@ -16,12 +16,10 @@ import (
 	"github.com/golibbpf/libbpf/internal/testutil"
 )
 
-// loadEvents loads events.bpf.o.
+// loadEvents loads events.bpf.o, whose producers every kernel of the
+// matrix loads and runs.
 func loadEvents(t *testing.T) *libbpf.Object {
 	t.Helper()
-	// events.bpf.o calls bpf_loop, bpf_dynptr_size and drains a user ring
-	// buffer.
-	testutil.RequireFeature(t, testutil.FeatureDynptrKfuncs)
 	obj := openTest(t, "events")
 	if err := obj.Load(); err != nil {
 		t.Fatal(err)
@@ -29,14 +27,23 @@ func loadEvents(t *testing.T) *libbpf.Object {
 	return obj
 }
 
+// runEmitter runs the raw_tp program name of events.bpf.o on the calling
+// thread's CPU with the arguments n, args... and checks that it emitted n
+// records or samples.
+func runEmitter(t testing.TB, obj *libbpf.Object, name string, n uint64, args ...uint64) {
+	ctx := binary.NativeEndian.AppendUint64(nil, n)
+	for _, a := range args {
+		ctx = binary.NativeEndian.AppendUint64(ctx, a)
+	}
+	if res, err := obj.Program(name).Run(&libbpf.RunOptions{Context: ctx}); err != nil || uint64(res.Return) != n {
+		t.Errorf("%s: %v, emitted %d of %d", name, err, int32(res.Return), n)
+	}
+}
+
 // perfEmit runs perf_emit on the calling thread's CPU: n samples of size
 // bytes, each {seq of the CPU, CPU, ...}.
 func perfEmit(t testing.TB, obj *libbpf.Object, n, size uint64) {
-	ctx := binary.NativeEndian.AppendUint64(binary.NativeEndian.AppendUint64(nil, n), size)
-	res, err := obj.Program("perf_emit").Run(&libbpf.RunOptions{Context: ctx})
-	if err != nil || res.Return != 0 {
-		t.Errorf("perf_emit: %v, returned %d", err, res.Return)
-	}
+	runEmitter(t, obj, "perf_emit", n, size)
 }
 
 // sample decodes perf_emit's record.

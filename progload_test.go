@@ -18,7 +18,8 @@ import (
 	"github.com/golibbpf/libbpf/internal/testutil"
 )
 
-// run runs a loaded syscall program and returns its return value.
+// run runs a loaded program without input (a raw_tp or syscall program)
+// and returns its return value.
 func run(t *testing.T, p *libbpf.Program) uint32 {
 	t.Helper()
 	res, err := p.Run(nil)
@@ -29,7 +30,6 @@ func run(t *testing.T, p *libbpf.Program) uint32 {
 }
 
 func TestProgramInsns(t *testing.T) {
-	testutil.RequireFeature(t, testutil.FeatureSyscallProg)
 	obj := openTest(t, "progload")
 	p := obj.Program("answer")
 	before := p.Insns()
@@ -44,9 +44,8 @@ func TestProgramInsns(t *testing.T) {
 	// "return 7" (the line info libbpf loads with it still fits); the
 	// loaded program returns 7.
 	obj.Close()
-	register(t, "syscall", libbpf.ProgTypeSyscall, 0, libbpf.ProgHandler{
+	register(t, "raw_tp", libbpf.ProgTypeRawTracepoint, 0, libbpf.ProgHandler{
 		PrepareLoad: func(p *libbpf.Program, opts *libbpf.LoadOptions) error {
-			opts.ProgFlags |= unix.BPF_F_SLEEPABLE // as libbpf's own syscall handler
 			if p.Name() != "replaced" {
 				return nil
 			}
@@ -81,7 +80,6 @@ func TestProgramInsns(t *testing.T) {
 }
 
 func TestProgramLogBuf(t *testing.T) {
-	testutil.RequireFeature(t, testutil.FeatureSyscallProg)
 	obj := openTest(t, "progload")
 	p := obj.Program("answer")
 	if err := p.SetLogBuf(-1); !errors.Is(err, unix.EINVAL) {
@@ -109,7 +107,6 @@ func TestProgramLogBuf(t *testing.T) {
 }
 
 func TestProgramFuncLineInfo(t *testing.T) {
-	testutil.RequireFeature(t, testutil.FeatureSyscallProg)
 	obj := openTest(t, "progload")
 	if err := obj.Load(); err != nil {
 		t.Fatal(err)
@@ -157,7 +154,6 @@ func TestProgramFuncLineInfo(t *testing.T) {
 }
 
 func TestProgramPin(t *testing.T) {
-	testutil.RequireFeature(t, testutil.FeatureSyscallProg)
 	obj := openTest(t, "progload")
 	p := obj.Program("answer")
 	path := filepath.Join("/sys/fs/bpf", fmt.Sprintf("golibbpf_pin_%d_%d", os.Getpid(), rand()))
@@ -197,7 +193,6 @@ func TestProgramPin(t *testing.T) {
 }
 
 func TestProgramBindMap(t *testing.T) {
-	testutil.RequireFeature(t, testutil.FeatureSyscallProg)
 	obj := openTest(t, "progload")
 	p, m := obj.Program("answer"), obj.Map("unused")
 	if err := p.BindMap(m); !errors.Is(err, libbpf.ErrNotLoaded) {

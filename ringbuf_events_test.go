@@ -17,21 +17,12 @@ import (
 // ringEmit runs ring_emit: n records of size bytes into big or small, each
 // numbered with the next of ring_seq, with a discarded record before every
 // discardEvery-th.
-func ringEmit(t testing.TB, obj *libbpf.Object, n, size, discardEvery uint32, big bool) {
-	var args []byte
-	for _, v := range []uint32{n, size, discardEvery, uint32(boolU32(big))} {
-		args = binary.NativeEndian.AppendUint32(args, v)
+func ringEmit(t testing.TB, obj *libbpf.Object, n, size, discardEvery uint64, big bool) {
+	var into uint64
+	if big {
+		into = 1
 	}
-	if res, err := obj.Program("ring_emit").Run(&libbpf.RunOptions{Context: args}); err != nil || res.Return != n {
-		t.Errorf("ring_emit: %v, %d loops", err, int32(res.Return))
-	}
-}
-
-func boolU32(b bool) uint32 {
-	if b {
-		return 1
-	}
-	return 0
+	runEmitter(t, obj, "ring_emit", n, size, discardEvery, into)
 }
 
 // ringCounters reads ring_seq and ring_dropped from the object's .bss.
@@ -86,7 +77,7 @@ func TestRingBufferWrapAndDiscard(t *testing.T) {
 	var kept [][]byte // what Read returned: copies that later reads leave alone
 	for round := range 60 {
 		size := 16 + 8*(round%30) + round%7 // unaligned sizes too
-		ringEmit(t, obj, 10, uint32(size), 3, false)
+		ringEmit(t, obj, 10, uint64(size), 3, false)
 		if avail := ring.AvailDataSize(); avail == 0 {
 			t.Fatal("no data available after emitting")
 		}

@@ -13,6 +13,18 @@ import (
 	"github.com/golibbpf/libbpf/internal/testutil"
 )
 
+// loadUserRingBuffer loads userringbuf.bpf.o, whose program drains the user
+// ring buffer urb (6.1).
+func loadUserRingBuffer(t *testing.T) *libbpf.Object {
+	t.Helper()
+	testutil.RequireFeature(t, testutil.FeatureUserRingbuf)
+	obj := openTest(t, "userringbuf")
+	if err := obj.Load(); err != nil {
+		t.Fatal(err)
+	}
+	return obj
+}
+
 // drain runs the program that drains urb and checks that it saw want, in
 // order: what it stored of each sample (first 8 bytes, size, last byte).
 func drain(obj *libbpf.Object, want [][]byte) error {
@@ -41,7 +53,7 @@ func drain(obj *libbpf.Object, want [][]byte) error {
 // bpf_user_ringbuf_drain sees exactly, in order; discarded samples and
 // samples still being filled are not drained.
 func TestUserRingBuffer(t *testing.T) {
-	obj := loadEvents(t)
+	obj := loadUserRingBuffer(t)
 	fds := testutil.OpenFDs(t)
 	u, err := libbpf.NewUserRingBuffer(obj.Map("urb"))
 	if err != nil {
@@ -119,7 +131,7 @@ func TestUserRingBuffer(t *testing.T) {
 	if got := testutil.OpenFDs(t); got != fds {
 		t.Errorf("%d fds open after Close, %d before", got, fds)
 	}
-	if _, err := libbpf.NewUserRingBuffer(obj.Map("small")); !errors.Is(err, unix.EINVAL) {
+	if _, err := libbpf.NewUserRingBuffer(loadEvents(t).Map("small")); !errors.Is(err, unix.EINVAL) {
 		t.Errorf("NewUserRingBuffer of a ring buffer map: %v", err)
 	}
 }
@@ -127,7 +139,7 @@ func TestUserRingBuffer(t *testing.T) {
 // TestUserRingBufferBlocking: a full ring makes Reserve fail with ENOSPC
 // and ReserveBlocking wait, until the kernel drains it.
 func TestUserRingBufferBlocking(t *testing.T) {
-	obj := loadEvents(t)
+	obj := loadUserRingBuffer(t)
 	u, err := libbpf.NewUserRingBuffer(obj.Map("urb"))
 	if err != nil {
 		t.Fatal(err)

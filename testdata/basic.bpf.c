@@ -20,4 +20,4 @@ SEC("syscall")
 int run_me(void *ctx) { count(6); return 42; }
 
 SEC("socket")
-int filter_me(struct __sk_buff *skb) { count_any(7); return 0; }
+int filter_me(struct __sk_buff *skb) { count_any(7); return 42; }

@@ -1,5 +1,6 @@
 /* Programs for the tests of instructions, log buffers, func and line info,
- * pinning and map binding. */
+ * pinning and map binding: raw_tp programs, which every kernel of the
+ * matrix runs with BPF_PROG_TEST_RUN (5.10). */
 #include "common.h"
 
 /* A map no instruction refers to, for BindMap. */
@@ -16,14 +17,14 @@ __noinline int twice(int x)
 	return x * 2;
 }
 
-SEC("syscall")
+SEC("raw_tp")
 int answer(void *ctx)
 {
 	count(0);
 	return twice(21);
 }
 
-SEC("syscall")
+SEC("raw_tp")
 int replaced(void *ctx)
 {
 	count(1);

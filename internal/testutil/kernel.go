@@ -50,11 +50,12 @@ const (
 	FeatureKfuncDeclTag        Feature = "kfunc_decl_tag"         // kfuncs marked with the bpf_kfunc BTF declaration tag (6.9)
 	FeatureBPFToken            Feature = "bpf_token"              // BPF tokens, BPF_TOKEN_CREATE (6.9)
 	FeatureVerifiedInsns       Feature = "verified_insns"         // bpf_prog_info's verified_insns (5.16)
-	FeatureDynptrKfuncs        Feature = "dynptr_kfuncs"          // bpf_dynptr_size and the other generic dynptr kfuncs (6.5)
 	FeatureHashLookupAndDelete Feature = "hash_lookup_and_delete" // BPF_MAP_LOOKUP_AND_DELETE_ELEM on hash maps (5.14)
 	FeaturePerfLinkInfo        Feature = "perf_link_info"         // bpf_link_info of perf_event links: type, tracepoint name (6.6)
 	FeatureBTFTagAttrs         Feature = "btf_tag_attrs"          // type and declaration tags with kind_flag set, attributes (6.14)
 	FeatureBTFEnum64           Feature = "btf_enum64"             // signed enums and BTF_KIND_ENUM64 in BTF loaded into the kernel (6.0)
+	FeatureKernelBTFID         Feature = "kernel_btf_id"          // the kernel's own BTF has an id, and bpf_btf_info a name and kernel_btf (5.11)
+	FeatureModuleBTF           Feature = "module_btf"             // kernel modules' BTF in /sys/kernel/btf (5.11)
 	FeatureObjPathFD           Feature = "obj_path_fd"            // BPF_F_PATH_FD: pin and get relative to a directory fd (6.5)
 	FeatureMemcgAccount        Feature = "memcg_account"          // BPF memory charged to the cgroup, not RLIMIT_MEMLOCK (5.11)
 	FeatureExclusiveMap        Feature = "exclusive_map"          // maps exclusive to a program by its hash (6.18)
@@ -96,11 +97,12 @@ var featureSince = map[Feature][2]int{
 	FeatureKfuncDeclTag:        {6, 9},
 	FeatureBPFToken:            {6, 9},
 	FeatureVerifiedInsns:       {5, 16},
-	FeatureDynptrKfuncs:        {6, 5},
 	FeatureHashLookupAndDelete: {5, 14},
 	FeaturePerfLinkInfo:        {6, 6},
 	FeatureBTFTagAttrs:         {6, 14},
 	FeatureBTFEnum64:           {6, 0},
+	FeatureKernelBTFID:         {5, 11},
+	FeatureModuleBTF:           {5, 11},
 	FeatureObjPathFD:           {6, 5},
 	FeatureMemcgAccount:        {5, 11},
 	FeatureExclusiveMap:        {6, 18},
