@@ -184,6 +184,22 @@ func TestBTFWrite(t *testing.T) {
 	}
 }
 
+// sameStructs counts the structs of b with the name and size of struct id.
+func sameStructs(t *testing.T, b *libbpf.BTF, id uint32) int {
+	t.Helper()
+	want, err := b.TypeByID(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for i := uint32(1); i < b.TypeCnt(); i++ {
+		if typ, err := b.TypeByID(i); err == nil && typ.Kind == want.Kind && typ.Name == want.Name && typ.Size == want.Size {
+			n++
+		}
+	}
+	return n
+}
+
 // TestBTFSplitDistillRelocate makes split BTF over vmlinux that refers to
 // task_struct, distills a minimal base from it and relocates the split BTF
 // back onto vmlinux.
@@ -213,13 +229,21 @@ func TestBTFSplitDistillRelocate(t *testing.T) {
 	if _, err := base.FindByName("task_struct"); err != nil {
 		t.Errorf("the distilled base lacks task_struct: %v", err)
 	}
-	ok(t, split2.Relocate(vmlinux))
-	if split2.Base() != vmlinux {
-		t.Error("Base after Relocate is not vmlinux")
-	}
-	id, err := split2.FindByNameKind("task_struct", libbpf.BTFKindStruct)
-	if err != nil || id != task {
-		t.Errorf("task_struct after Relocate: %d, %v; want vmlinux's %d", id, err, task)
+	if n := sameStructs(t, vmlinux, task); n > 1 {
+		// Deduplication left copies of task_struct apart in this kernel's
+		// BTF (5.10 on arm64): relocation has no unique match and refuses.
+		if err := split2.Relocate(vmlinux); !errors.Is(err, unix.EINVAL) {
+			t.Errorf("Relocate onto a base with %d task_structs of its size: %v, want EINVAL", n, err)
+		}
+	} else {
+		ok(t, split2.Relocate(vmlinux))
+		if split2.Base() != vmlinux {
+			t.Error("Base after Relocate is not vmlinux")
+		}
+		id, err := split2.FindByNameKind("task_struct", libbpf.BTFKindStruct)
+		if err != nil || id != task {
+			t.Errorf("task_struct after Relocate: %d, %v; want vmlinux's %d", id, err, task)
+		}
 	}
 	if _, _, err := vmlinux.DistillBase(); !errors.Is(err, unix.EINVAL) {
 		t.Errorf("DistillBase of base BTF: %v, want EINVAL", err)

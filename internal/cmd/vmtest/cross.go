@@ -82,14 +82,10 @@ func toolPackages(tools []string) ([]string, error) {
 	return pkgs, nil
 }
 
-// dpkgOwner is the package that installed path, under either of its names on
-// a /usr-merged system.
+// dpkgOwner is the package that installed path, under either of its names
+// (usrNames).
 func dpkgOwner(path string) (string, error) {
-	alt := "/usr" + path
-	if rest, ok := strings.CutPrefix(path, "/usr/"); ok {
-		alt = "/" + rest
-	}
-	for _, p := range []string{path, alt} {
+	for _, p := range usrNames(path) {
 		out, err := exec.Command("dpkg-query", "-S", p).Output()
 		if err != nil {
 			continue

@@ -309,21 +309,29 @@ func libraryDirs(m elf.Machine) []string {
 
 // findIn returns the file that stands at the absolute path p under root,
 // following symbolic links inside root (an absolute target is relative to
-// root). Debian's packages before the /usr merge put /bin, /sbin and /lib
-// files outside /usr, merged systems reach them through both: either form
-// finds a file at the other.
+// root), under either of p's names (usrNames).
 func findIn(root, p string) (string, error) {
-	alt := "/usr" + p
-	if rest, ok := strings.CutPrefix(p, "/usr/"); ok {
-		alt = "/" + rest
-	}
-	src, err := resolveIn(root, p)
-	if err != nil {
-		if src, err2 := resolveIn(root, alt); err2 == nil {
+	var first error
+	for _, name := range usrNames(p) {
+		src, err := resolveIn(root, name)
+		if err == nil {
 			return src, nil
 		}
+		if first == nil {
+			first = err
+		}
 	}
-	return src, err
+	return "", first
+}
+
+// usrNames are a path's names: Debian's packages before the /usr merge put
+// /bin, /sbin and /lib files outside /usr, and merged systems reach them
+// through both, so /usr/bin/bash is also /bin/bash and the other way round.
+func usrNames(p string) []string {
+	if rest, ok := strings.CutPrefix(p, "/usr/"); ok {
+		return []string{p, "/" + rest}
+	}
+	return []string{p, "/usr" + p}
 }
 
 func resolveIn(root, p string) (string, error) {
