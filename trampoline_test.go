@@ -56,7 +56,7 @@ func TestAttachTrace(t *testing.T) {
 	fds := testutil.OpenFDs(t)
 	obj := openTest(t, "trampoline")
 	if checkLacks(t, obj, testutil.FeatureTrampoline, fds, func() (*libbpf.Link, error) {
-		return obj.Program("on_fentry").AttachTrace(libbpf.TraceOptions{Cookie: 1})
+		return obj.Program("on_fentry").AttachTrace(libbpf.TraceOptions{})
 	}) {
 		return
 	}

@@ -22,7 +22,9 @@ type guestArch struct {
 	// multiarch library directory (/usr/lib/<triplet>).
 	triplet string
 	// bpfArch is libbpf's __TARGET_ARCH_ name (bpf_tracing.h).
-	bpfArch    string
+	bpfArch string
+	// elfMachine is its programs' e_machine: whose library directories
+	// a program's libraries are looked up in.
 	elfMachine elf.Machine
 	qemu       string   // the QEMU binary
 	board      []string // its machine options
