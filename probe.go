@@ -72,9 +72,10 @@ func ProbeTPBTF(name string, vmlinux *BTF) (bool, error) {
 
 // ProbeFentry reports whether an fentry program can attach to the kernel
 // function funcName: the kernel's BTF describes the function and a tracing
-// program for it loads and attaches, which needs BPF trampolines (Linux 5.5
-// on x86-64, 6.0 on arm64; earlier arm64 kernels load the program and fail
-// the attach with ENOTSUPP, so the probe attaches it for an instant).
+// program for it loads and attaches, which needs BPF trampolines on kernel
+// functions (Linux 5.5 on x86-64, 6.4 on arm64; earlier arm64 kernels load
+// the program and fail the attach with ENOTSUPP, so the probe attaches it
+// for an instant).
 // Tools use it to choose between an fentry and a kprobe
 // variant of a program. vmlinux may be nil, as for ProbeTPBTF, and the
 // answers are ProbeTPBTF's: false where the kernel lacks BTF, the function

@@ -199,7 +199,7 @@ func TestAttachFreplace(t *testing.T) {
 		l, err := attach()
 		checkClean(t, name, before, l, err, nil)
 	}
-	if checkLacks(t, ext, testutil.FeatureTrampoline, fds, func() (*libbpf.Link, error) {
+	if checkLacks(t, ext, testutil.FeatureFreplace, fds, func() (*libbpf.Link, error) {
 		return replacement.AttachFreplace(targetFD, "target_func")
 	}) {
 		return

@@ -22,8 +22,9 @@ type Feature string
 const (
 	FeatureKprobe              Feature = "kprobe"                 // kprobe, kretprobe, ksyscall (CONFIG_KPROBES)
 	FeatureKprobeMulti         Feature = "kprobe_multi"           // 5.18
-	FeatureTrampoline          Feature = "trampoline"             // fentry, fexit, fmod_ret, freplace (5.5; 6.0 on arm64)
-	FeatureLSM                 Feature = "lsm"                    // BPF LSM programs (5.7, 6.0 on arm64; booted with lsm=...,bpf)
+	FeatureTrampoline          Feature = "trampoline"             // fentry, fexit, fmod_ret on kernel functions (5.5; 6.4 on arm64)
+	FeatureFreplace            Feature = "freplace"               // freplace: extension programs replacing a BPF function (5.5; 6.0 on arm64)
+	FeatureLSM                 Feature = "lsm"                    // BPF LSM programs (5.7, 6.4 on arm64; booted with lsm=...,bpf)
 	FeatureXDPLink             Feature = "xdp_link"               // 5.9
 	FeatureSyscallProg         Feature = "syscall_prog"           // BPF_PROG_TYPE_SYSCALL (5.14)
 	FeatureBPFCookie           Feature = "bpf_cookie"             // 5.15
@@ -43,8 +44,8 @@ const (
 	FeatureRawTPCookie         Feature = "raw_tp_cookie"          // bpf_get_attach_cookie in raw_tp programs (6.10)
 	FeatureStructOpsLink       Feature = "struct_ops_link"        // struct_ops maps attached as links, BPF_F_LINK (6.4)
 	FeatureTaskIterParams      Feature = "task_iter_params"       // task iterators limited to a tid, pid or pidfd (6.1)
-	FeatureTracingCookie       Feature = "tracing_cookie"         // cookies of fentry, fexit, fmod_ret and lsm links (5.19; 6.0 on arm64)
-	FeatureFmodRet             Feature = "fmod_ret"               // fmod_ret on bpf_modify_return_test (5.7; 6.0 on arm64)
+	FeatureTracingCookie       Feature = "tracing_cookie"         // cookies of fentry, fexit, fmod_ret and lsm links (5.19; 6.4 on arm64)
+	FeatureFmodRet             Feature = "fmod_ret"               // fmod_ret on bpf_modify_return_test (5.7; 6.4 on arm64)
 	FeatureBPFLoop             Feature = "bpf_loop"               // the bpf_loop helper (5.17)
 	FeatureTaskState           Feature = "task___state"           // task_struct.__state, which replaced state (5.14)
 	FeatureTaskKfuncs          Feature = "task_kfuncs"            // bpf_task_acquire and bpf_task_release kfuncs (6.2)
@@ -69,6 +70,7 @@ var featureSince = map[Feature][2]int{
 	FeatureKprobe:              {4, 1},
 	FeatureKprobeMulti:         {5, 18},
 	FeatureTrampoline:          {5, 5},
+	FeatureFreplace:            {5, 5},
 	FeatureLSM:                 {5, 7},
 	FeatureXDPLink:             {5, 9},
 	FeatureSyscallProg:         {5, 14},
@@ -111,15 +113,17 @@ var featureSince = map[Feature][2]int{
 }
 
 // featureSinceArch overrides featureSince on architectures that got a
-// feature later than x86-64. arm64's BPF JIT gained trampolines in 6.0:
-// fentry, fexit, fmod_ret, freplace and the LSM programs attached through
-// them, with their cookies.
+// feature later than x86-64. arm64's BPF JIT gained trampolines in 6.0, for
+// BPF functions only (freplace); those on kernel functions (fentry, fexit,
+// fmod_ret, the LSM hooks, with their cookies) need ftrace's direct calls,
+// which arm64 gained in 6.4.
 var featureSinceArch = map[string]map[Feature][2]int{
 	"arm64": {
-		FeatureTrampoline:    {6, 0},
-		FeatureLSM:           {6, 0},
-		FeatureFmodRet:       {6, 0},
-		FeatureTracingCookie: {6, 0},
+		FeatureFreplace:      {6, 0},
+		FeatureTrampoline:    {6, 4},
+		FeatureLSM:           {6, 4},
+		FeatureFmodRet:       {6, 4},
+		FeatureTracingCookie: {6, 4},
 	},
 }
 
@@ -142,6 +146,7 @@ var kernelExceptions = []struct {
 		FeatureKprobe:         "built without CONFIG_KPROBES",
 		FeatureKprobeMulti:    "built without CONFIG_KPROBES",
 		FeatureTrampoline:     "BPF trampolines fail with EPERM",
+		FeatureFreplace:       "BPF trampolines fail with EPERM",
 		FeatureLSM:            "BPF trampolines fail with EPERM",
 		FeatureFmodRet:        "BPF trampolines fail with EPERM",
 		FeatureProbeWriteUser: "kernel lockdown",
@@ -210,9 +215,9 @@ const ENOTSUPP = unix.Errno(524)
 
 // LacksAtAttach reports whether the running kernel lacks f yet loads the
 // programs that need it, failing only their attach (with ENOTSUPP): on
-// arm64 before 6.0 the verifier takes fentry, fexit, fmod_ret, freplace
-// and LSM programs, but the JIT builds no trampolines for them. Elsewhere a
-// kernel without f refuses the load itself.
+// arm64 before 6.4 the verifier takes fentry, fexit, fmod_ret and LSM
+// programs (freplace before 6.0), but no trampoline can be built for them.
+// Elsewhere a kernel without f refuses the load itself.
 func LacksAtAttach(f Feature) bool {
 	_, _, byArch := kernelLacks(f)
 	return byArch
