@@ -9,7 +9,7 @@ export CGO_ENABLED := 1
 
 # Debian packages the build, the tests and the demo need.
 DEB_PACKAGES := clang-19 llvm-19 libelf-dev zlib1g-dev libzstd-dev pkg-config bpftool \
-	systemtap-sdt-dev iproute2 make gcc libc6-dev
+	systemtap-sdt-dev iproute2 make gcc libc6-dev cpio
 
 # libbpf/build is what cmd/libbpf-setup, the command users run for their own
 # modules, builds there; cgo.mk exports the cgo environment that uses it.
@@ -26,8 +26,12 @@ BPF_SOURCES := $(shell find . -path ./libbpf -prune -o -path ./build -prune -o -
 # next to the skeleton that embeds it (as bpfskel's go:generate line does).
 TOOL_SOURCES := $(wildcard examples/tools/*/bpf/*.bpf.c)
 BPF_OBJECTS := $(BPF_SOURCES:.bpf.c=.bpf.o) $(foreach s,$(TOOL_SOURCES),$(dir $(patsubst %/,%,$(dir $(s))))$(notdir $(s:.bpf.c=.bpf.o)))
-BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Wno-unused-function \
-	-I build/include -I libbpf/build/include -idirafter /usr/include/x86_64-linux-gnu
+# The BPF objects' flags for libbpf's __TARGET_ARCH_$(1), with vmlinux.h from
+# directory $(2) and the architecture's kernel headers (asm/) from $(3), after
+# the compiler's own.
+bpf_cflags = -O2 -g -target bpf -D__TARGET_ARCH_$(1) -Wall -Werror -Wno-unused-function \
+	-I $(2) -I libbpf/build/include -idirafter $(3)
+BPF_CFLAGS := $(call bpf_cflags,x86,build/include,/usr/include/x86_64-linux-gnu)
 
 # Every package links the cgo layer, so every test also runs under AddressSanitizer.
 ASAN_PACKAGES := ./...
@@ -71,15 +75,34 @@ $(VMLINUX_H):
 TARGET_SOURCES := $(shell find . -path ./libbpf -prune -o -path ./build -prune -o -path '*/testdata/*_target.c' -print)
 TARGETS := $(TARGET_SOURCES:.c=)
 
+TARGET_CFLAGS := -O1 -g
+
 testdata: $(BPF_OBJECTS) $(TARGETS)
 %_target: %_target.c
-	$(CC) -O1 -g -o $@ $<
+	$(CC) $(TARGET_CFLAGS) -o $@ $<
 
 %.bpf.o: %.bpf.c $(BPF_HEADERS) | $(LIBBPF_A) $(VMLINUX_H)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 %.bpf.o: bpf/%.bpf.c $(BPF_HEADERS) | $(LIBBPF_A) $(VMLINUX_H)
 	$(CLANG) $(BPF_CFLAGS) -I examples/tools/include -c $< -o $@
+
+# Another architecture's BPF objects and test targets, for make vmtest
+# ARCH=<arch>: internal/cmd/vmtest asks for those its guests ship, as
+# $(CROSS_DIR)/tree/<path in the checkout>, with the architecture's GNU
+# triplet (CROSS_TRIPLET: its compiler and kernel headers) and libbpf's name
+# for it (CROSS_BPF_ARCH). The vmlinux.h it wrote from that architecture's
+# kernel is in $(CROSS_DIR)/include, the target's -dev headers (sdt.h) in
+# $(CROSS_DIR)/sysroot.
+CROSS_DIR ?= build/vmtest/$(ARCH)
+$(CROSS_DIR)/tree/%.bpf.o: %.bpf.c $(BPF_HEADERS) $(CROSS_DIR)/include/vmlinux.h | $(LIBBPF_A)
+	@mkdir -p $(@D)
+	$(CLANG) $(call bpf_cflags,$(CROSS_BPF_ARCH),$(CROSS_DIR)/include,/usr/$(CROSS_TRIPLET)/include) -fms-extensions -Wno-microsoft-anon-tag -c $< -o $@
+
+$(CROSS_DIR)/tree/%_target: %_target.c
+	@mkdir -p $(@D)
+	$(CROSS_TRIPLET)-gcc $(TARGET_CFLAGS) -idirafter $(CROSS_DIR)/sysroot/usr/include \
+		-idirafter $(CROSS_DIR)/sysroot/usr/include/$(CROSS_TRIPLET) -o $@ $<
 
 # The bench module is vetted too, so that it keeps compiling.
 vet: all
@@ -130,12 +153,19 @@ flakes: all
 	FLAKE_COUNT=$(FLAKE_COUNT) bash bench/flakes.sh
 
 # The VM matrix (vmtest/matrix, internal/cmd/vmtest): the suite inside QEMU
-# guests booting Debian's kernels; KERNELS="5.10 sid" runs a subset.
-VMTEST_PACKAGES := qemu-system-x86 debian-archive-keyring xz-utils zstd
+# guests booting Debian's kernels; KERNELS="5.10 sid" runs a subset. ARCH=arm64
+# on an amd64 host runs arm64 guests under TCG, with the module cross-built
+# for them (its QEMU and the cross compiler are installed).
+HOST_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+ARCH ?= $(HOST_ARCH)
+VMTEST_PACKAGES := debian-archive-keyring xz-utils zstd
+QEMU_PACKAGE_amd64 := qemu-system-x86
+QEMU_PACKAGE_arm64 := qemu-system-arm
+CROSS_PACKAGES_arm64 := gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 KERNELS ?=
 vmtest: all
-	$(call install-missing,$(VMTEST_PACKAGES))
-	$(GO) run ./internal/cmd/vmtest -kernels "$(KERNELS)"
+	$(call install-missing,$(VMTEST_PACKAGES) $(QEMU_PACKAGE_$(ARCH)) $(if $(filter-out $(HOST_ARCH),$(ARCH)),$(CROSS_PACKAGES_$(ARCH))))
+	$(GO) run ./internal/cmd/vmtest -arch "$(ARCH)" -kernels "$(KERNELS)"
 
 test-unit: all
 	$(GO) test -count=1 ./...

@@ -29,7 +29,9 @@ type BatchCursor struct {
 func (c *BatchCursor) Reset() { c.started = false }
 
 // errNotSupported is the kernel's internal ENOTSUPP, which leaks to user
-// space from bpf(2) for map types without batch operations.
+// space from bpf(2): map types without batch operations, tracing programs
+// attached where no trampoline can be built (kernel functions on arm64
+// before 6.4).
 const errNotSupported = unix.Errno(524)
 
 // batchDone is the count of elements a batch call processed. A map type

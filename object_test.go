@@ -459,7 +459,7 @@ func TestLoadErrorWithoutLog(t *testing.T) {
 	})
 	t.Run("fentry", func(t *testing.T) {
 		why, lacks := testutil.KernelLacks(testutil.FeatureTrampoline)
-		if !lacks {
+		if !lacks || testutil.LacksAtAttach(testutil.FeatureTrampoline) {
 			t.Log("this kernel loads fentry programs (TestAttachTrace)")
 			return
 		}

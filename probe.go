@@ -67,24 +67,28 @@ func ProbeRingBuffer() (bool, error) { return ProbeMapType(MapTypeRingBuf) }
 // or without the tracepoint, answers false; an error means the probe could
 // not tell (e.g. unix.EPERM).
 func ProbeTPBTF(name string, vmlinux *BTF) (bool, error) {
-	return probeTracing("tp_btf", name, "btf_trace_"+name, BTFKindTypedef, AttachTypeTraceRawTP, vmlinux)
+	return probeTracing("tp_btf", name, "btf_trace_"+name, BTFKindTypedef, AttachTypeTraceRawTP, false, vmlinux)
 }
 
 // ProbeFentry reports whether an fentry program can attach to the kernel
 // function funcName: the kernel's BTF describes the function and a tracing
-// program for it loads, which needs BPF trampolines (Linux 5.5 on x86-64,
-// 6.0 on arm64). Tools use it to choose between an fentry and a kprobe
+// program for it loads and attaches, which needs BPF trampolines on kernel
+// functions (Linux 5.5 on x86-64, 6.4 on arm64; earlier arm64 kernels load
+// the program and fail the attach with ENOTSUPP, so the probe attaches it
+// for an instant).
+// Tools use it to choose between an fentry and a kprobe
 // variant of a program. vmlinux may be nil, as for ProbeTPBTF, and the
 // answers are ProbeTPBTF's: false where the kernel lacks BTF, the function
 // or trampolines, an error where the probe could not tell (a kernel that
 // refuses trampolines to everyone fails the load with unix.EPERM).
 func ProbeFentry(funcName string, vmlinux *BTF) (bool, error) {
-	return probeTracing("fentry", funcName, funcName, BTFKindFunc, AttachTypeTraceFentry, vmlinux)
+	return probeTracing("fentry", funcName, funcName, BTFKindFunc, AttachTypeTraceFentry, true, vmlinux)
 }
 
 // probeTracing loads a stub tracing program of attach type at against the
-// vmlinux BTF type typeName of kind, for ProbeTPBTF and ProbeFentry.
-func probeTracing(what, name, typeName string, kind BTFKind, at AttachType, vmlinux *BTF) (bool, error) {
+// vmlinux BTF type typeName of kind, and with attach also attaches it, for
+// ProbeTPBTF and ProbeFentry.
+func probeTracing(what, name, typeName string, kind BTFKind, at AttachType, attach bool, vmlinux *BTF) (bool, error) {
 	if name == "" {
 		return false, fmt.Errorf("probe %s: empty name: %w", what, errInvalidArgument)
 	}
@@ -106,15 +110,25 @@ func probeTracing(what, name, typeName string, kind BTFKind, at AttachType, vmli
 	if err != nil {
 		return false, fmt.Errorf("probe %s %s: %w", what, name, err)
 	}
+	op := "load a tracing program"
 	fd, err := loadTracingStub(at, id)
+	if err == nil {
+		if attach {
+			op = "attach a tracing program"
+			var link int
+			if link, err = rawTracepointOpen("", fd, RawTracepointOptions{}); err == nil {
+				unix.Close(link)
+			}
+		}
+		unix.Close(fd)
+	}
 	switch {
 	case err == nil:
-		unix.Close(fd)
 		return true, nil
-	case errors.Is(err, unix.EINVAL), errors.Is(err, unix.EOPNOTSUPP), errors.Is(err, unix.ENOTSUP):
+	case errors.Is(err, unix.EINVAL), errors.Is(err, unix.EOPNOTSUPP), errors.Is(err, unix.ENOTSUP), errors.Is(err, errNotSupported):
 		return false, nil
 	}
-	return false, fmt.Errorf("probe %s %s: load a tracing program: %w", what, name, err)
+	return false, fmt.Errorf("probe %s %s: %s: %w", what, name, op, err)
 }
 
 // ProbeKprobes reports whether the kernel offers kprobes (CONFIG_KPROBES),

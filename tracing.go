@@ -167,7 +167,8 @@ type TraceOptions struct {
 
 // AttachTrace attaches a tracing program (fentry, fexit, fmod_ret, or tp_btf) to the target it was loaded
 // for (bpf_program__attach_trace, or its _opts form with a cookie). fentry and its kin need BPF
-// trampolines (Linux 5.5 on x86-64; 6.0 on arm64).
+// trampolines (Linux 5.5 on x86-64; on arm64 6.4 for kernel functions, 6.0 for BPF programs'; before,
+// arm64 kernels load such programs and fail their attach with ENOTSUPP, errno 524).
 func (p *Program) AttachTrace(opts TraceOptions) (*Link, error) {
 	return p.attach(func(c *cProgram) (*cLink, error) { return progAttachTrace(c, &opts) },
 		func() string { return fmt.Sprintf("trace (SEC %q)", p.section) })

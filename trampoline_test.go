@@ -10,23 +10,36 @@ import (
 	"github.com/golibbpf/libbpf/internal/testutil"
 )
 
-// checkLoadFails checks, for a kernel the feature table says lacks f, that
-// loading the object fails with a wrapped errno, attaching its program
-// fails cleanly, and closing it leaves no fd behind (fds: the count before
-// the object was opened).
-func checkLoadFails(t *testing.T, obj *libbpf.Object, f testutil.Feature, fds int, attach func() (*libbpf.Link, error)) bool {
+// checkLacks checks, for a kernel the feature table says lacks f, that
+// using f fails cleanly: loading the object fails with a wrapped errno and
+// attaching its program with EINVAL, or, where the kernel loads the
+// programs and refuses only their attach (testutil.LacksAtAttach), the load
+// succeeds and the attach fails with ENOTSUPP; no link is returned and
+// closing the object leaves no fd behind (fds: the count before the object
+// was opened). It returns whether the kernel lacks f.
+func checkLacks(t *testing.T, obj *libbpf.Object, f testutil.Feature, fds int, attach func() (*libbpf.Link, error)) bool {
 	t.Helper()
 	why, lacks := testutil.KernelLacks(f)
 	if !lacks {
 		return false
 	}
 	t.Log(why)
-	if err := obj.Load(); !errorsIsErrno(err) {
-		t.Errorf("Load: %v, want an errno", err)
-	}
-	l, err := attach()
-	if !errors.Is(err, unix.EINVAL) || l != nil {
-		t.Errorf("attach of a program that did not load: %v, want EINVAL", err)
+	if testutil.LacksAtAttach(f) {
+		if err := obj.Load(); err != nil {
+			t.Errorf("Load: %v; want it loaded, the attach failing", err)
+		}
+		l, err := attach()
+		if !errors.Is(err, testutil.ENOTSUPP) || l != nil {
+			t.Errorf("attach: %v, want ENOTSUPP", err)
+		}
+	} else {
+		if err := obj.Load(); !errorsIsErrno(err) {
+			t.Errorf("Load: %v, want an errno", err)
+		}
+		l, err := attach()
+		if !errors.Is(err, unix.EINVAL) || l != nil {
+			t.Errorf("attach of a program that did not load: %v, want EINVAL", err)
+		}
 	}
 	obj.Close()
 	if got := testutil.OpenFDs(t); got != fds {
@@ -42,8 +55,8 @@ func TestAttachTrace(t *testing.T) {
 	testutil.RequireKernel(t)
 	fds := testutil.OpenFDs(t)
 	obj := openTest(t, "trampoline")
-	if checkLoadFails(t, obj, testutil.FeatureTrampoline, fds, func() (*libbpf.Link, error) {
-		return obj.Program("on_fentry").AttachTrace(libbpf.TraceOptions{Cookie: 1})
+	if checkLacks(t, obj, testutil.FeatureTrampoline, fds, func() (*libbpf.Link, error) {
+		return obj.Program("on_fentry").AttachTrace(libbpf.TraceOptions{})
 	}) {
 		return
 	}
@@ -87,7 +100,7 @@ func TestAttachTraceFmodRet(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if checkLoadFails(t, obj, testutil.FeatureFmodRet, fds, func() (*libbpf.Link, error) {
+	if checkLacks(t, obj, testutil.FeatureFmodRet, fds, func() (*libbpf.Link, error) {
 		return fmodRet.AttachTrace(libbpf.TraceOptions{})
 	}) {
 		return
@@ -122,7 +135,7 @@ func TestAttachLSM(t *testing.T) {
 	testutil.RequireKernel(t)
 	fds := testutil.OpenFDs(t)
 	obj := openTest(t, "lsm")
-	if checkLoadFails(t, obj, testutil.FeatureLSM, fds, obj.Program("on_file_open").AttachLSM) {
+	if checkLacks(t, obj, testutil.FeatureLSM, fds, obj.Program("on_file_open").AttachLSM) {
 		return
 	}
 	if err := obj.Load(); err != nil {
@@ -186,7 +199,7 @@ func TestAttachFreplace(t *testing.T) {
 		l, err := attach()
 		checkClean(t, name, before, l, err, nil)
 	}
-	if checkLoadFails(t, ext, testutil.FeatureTrampoline, fds, func() (*libbpf.Link, error) {
+	if checkLacks(t, ext, testutil.FeatureFreplace, fds, func() (*libbpf.Link, error) {
 		return replacement.AttachFreplace(targetFD, "target_func")
 	}) {
 		return

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"testing"
@@ -134,7 +135,7 @@ func TestEntryOffsetSkipsStackCheck(t *testing.T) {
 		arch string
 		skip map[string]uint64
 	}{
-		{"", map[string]uint64{"main.work": 6, "main.recurse": 18, "main.main": 18, "main.bigFrame": 26, "main.classify": 0, "main.(*counter).add": 0}},
+		{"amd64", map[string]uint64{"main.work": 6, "main.recurse": 18, "main.main": 18, "main.bigFrame": 26, "main.classify": 0, "main.(*counter).add": 0}},
 		{"arm64", map[string]uint64{"main.work": 12, "main.recurse": 16, "main.main": 16, "main.bigFrame": 24, "main.classify": 0, "main.(*counter).add": 0}},
 	} {
 		target := buildTarget(t, tc.arch)
@@ -306,7 +307,8 @@ func TestReturnSitesSynthetic(t *testing.T) {
 // TestNonGoBinary checks the helpers on C code: libc's malloc has no Go
 // stack check, so its entry offset is its symbol's.
 func TestNonGoBinary(t *testing.T) {
-	const libc = "/lib/x86_64-linux-gnu/libc.so.6"
+	triplet := map[string]string{"amd64": "x86_64-linux-gnu", "arm64": "aarch64-linux-gnu"}[runtime.GOARCH]
+	libc := "/lib/" + triplet + "/libc.so.6"
 	if _, err := os.Stat(libc); err != nil {
 		testutil.SkipOrFail(t, "no %s on this machine: %v", libc, err)
 	}

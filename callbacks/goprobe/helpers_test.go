@@ -48,6 +48,7 @@ var targetVariants = []struct {
 	{"", nil},
 	{"", []string{"-buildmode=pie"}},
 	{"", []string{"-ldflags=-s -w"}},
+	{"amd64", nil},
 	{"arm64", nil},
 }
 

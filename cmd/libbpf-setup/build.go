@@ -21,6 +21,69 @@ import (
 type builder struct {
 	out, work string
 	src       string // the source tree, once obtained
+	cross     *cross // nil for the machine's own architecture
+}
+
+// cross is a cross build's target: the C compiler's triplet and the sysroot
+// holding the target's -dev packages (usr/include, usr/lib/<triplet>).
+type cross struct {
+	triplet, sysroot string
+}
+
+// newCross checks a cross build's setup: CC names the target's compiler,
+// whose triplet locates the libraries in sysroot.
+func newCross(sysroot string) (*cross, error) {
+	abs, err := filepath.Abs(sysroot)
+	if err != nil {
+		return nil, err
+	}
+	if os.Getenv("CC") == "" {
+		return nil, errors.New("-sysroot needs CC set to the target architecture's C compiler (aarch64-linux-gnu-gcc)")
+	}
+	out, err := exec.Command(cc(), "-dumpmachine").Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s -dumpmachine: %w", cc(), err)
+	}
+	c := &cross{triplet: strings.TrimSpace(string(out)), sysroot: abs}
+	if !isDir(c.libDir()) {
+		return nil, fmt.Errorf("the sysroot %s has no %s (unpack the target's libelf-dev, zlib1g-dev and libzstd-dev there)", abs, c.libDir())
+	}
+	return c, nil
+}
+
+// libDir is the sysroot's multiarch library directory.
+func (c *cross) libDir() string { return filepath.Join(c.sysroot, "usr", "lib", c.triplet) }
+
+// cflags are the include directories of the sysroot, after the compiler's own.
+func (c *cross) cflags() string {
+	return " -idirafter " + filepath.Join(c.sysroot, "usr", "include") +
+		" -idirafter " + filepath.Join(c.sysroot, "usr", "include", c.triplet)
+}
+
+// pkgConfigEnv makes pkg-config read the sysroot's .pc files and prefix
+// their paths with it.
+func (c *cross) pkgConfigEnv() []string {
+	return []string{
+		"PKG_CONFIG_LIBDIR=" + filepath.Join(c.libDir(), "pkgconfig") + ":" + filepath.Join(c.sysroot, "usr", "share", "pkgconfig"),
+		"PKG_CONFIG_SYSROOT_DIR=" + c.sysroot,
+	}
+}
+
+// env is the environment of the commands that look for libbpf's
+// dependencies: the machine's, or for a cross build the sysroot's.
+func (b *builder) env() []string {
+	if b.cross == nil {
+		return os.Environ()
+	}
+	return append(os.Environ(), b.cross.pkgConfigEnv()...)
+}
+
+// cflags are a variant's compiler flags for this build's target.
+func (b *builder) cflags(v variant) string {
+	if b.cross == nil {
+		return v.cflags
+	}
+	return v.cflags + b.cross.cflags()
 }
 
 // variant is one build of libbpf.
@@ -57,7 +120,7 @@ func (b *builder) run(withASan bool) error {
 	}
 	// The scripts are written on every run: they name libelf's
 	// dependencies as pkg-config gives them today.
-	libs, dirs, err := libbpfDeps(filepath.Join(b.out, "lib", "pkgconfig", "libbpf.pc"))
+	libs, dirs, err := b.libbpfDeps(filepath.Join(b.out, "lib", "pkgconfig", "libbpf.pc"))
 	if err != nil {
 		return err
 	}
@@ -143,7 +206,10 @@ func (b *builder) build(v variant) error {
 		}
 		origin = "tree " + abs
 	}
-	stamp := fmt.Sprintf("libbpf %s\n%s\ncflags %s\n", pin.Version, origin, v.cflags)
+	stamp := fmt.Sprintf("libbpf %s\n%s\ncflags %s\n", pin.Version, origin, b.cflags(v))
+	if b.cross != nil {
+		stamp += "cc " + cc() + "\n"
+	}
 	if got, err := os.ReadFile(filepath.Join(dest, "lib", stampName)); err == nil && string(got) == stamp && isFile(lib) {
 		now := time.Now()
 		return os.Chtimes(lib, now, now) // up to date; make's rule looks at its time
@@ -169,7 +235,8 @@ func (b *builder) build(v variant) error {
 	cmd := exec.Command("make", "-s", "-C", filepath.Join(b.src, "src"), fmt.Sprintf("-j%d", runtime.NumCPU()),
 		"BUILD_STATIC_ONLY=1", "OBJDIR="+filepath.Join(tmp, "obj"), "DESTDIR="+tmp,
 		"PREFIX=/", "LIBDIR=/lib", "INCLUDEDIR=/include", "UAPIDIR=/include",
-		"CC="+cc(), "CFLAGS="+v.cflags, "install", "install_uapi_headers")
+		"CC="+cc(), "CFLAGS="+b.cflags(v), "install", "install_uapi_headers")
+	cmd.Env = b.env()
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("building libbpf with its Makefile in %s: %w", b.src, err)
@@ -194,13 +261,18 @@ func (b *builder) build(v variant) error {
 // libbpfDeps returns what a static link of libbpf.a needs after it: the
 // libraries of the packages its pkg-config file requires privately (libelf,
 // zlib), with their own private dependencies, from `pkg-config --static
-// --libs`, and the directories it names.
-func libbpfDeps(pc string) (libs, dirs []string, err error) {
+// --libs`, and the directories it names (a cross build's sysroot first).
+func (b *builder) libbpfDeps(pc string) (libs, dirs []string, err error) {
 	pkgs, err := requiresPrivate(pc)
 	if err != nil {
 		return nil, nil, err
 	}
-	out, err := exec.Command("pkg-config", append([]string{"--static", "--libs"}, pkgs...)...).Output()
+	if b.cross != nil {
+		dirs = append(dirs, b.cross.libDir())
+	}
+	cmd := exec.Command("pkg-config", append([]string{"--static", "--libs"}, pkgs...)...)
+	cmd.Env = b.env()
+	out, err := cmd.Output()
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {

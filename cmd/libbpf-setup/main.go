@@ -23,6 +23,14 @@
 // static libraries (Debian: make gcc pkg-config libelf-dev zlib1g-dev).
 // libelf's own dependencies are taken from `pkg-config --static`, so a libelf
 // built with zstd adds libzstd.a to the link.
+//
+// Cross builds: with CC set to a cross compiler (aarch64-linux-gnu-gcc) and
+// -sysroot naming a directory where the target architecture's Debian -dev
+// packages (libelf-dev, zlib1g-dev, libzstd-dev) are unpacked, libbpf is
+// compiled for that architecture against their headers and linked, through
+// the same linker script, with their static libraries; the system's dpkg
+// architectures are left alone. make vmtest ARCH=arm64 builds its arm64 test
+// binaries that way.
 package main
 
 import (
@@ -41,6 +49,7 @@ func main() {
 	work := flag.String("work", "", "keep the source tarball and its unpacked tree in `dir` (default: <out>/src)")
 	asan := flag.Bool("asan", false, "also build the AddressSanitizer variant that go build -asan links")
 	write := flag.Bool("w", false, "write the cgo environment with go env -w, for every later go command")
+	sysroot := flag.String("sysroot", "", "cross-build with $CC against the -dev packages of the target architecture unpacked in `dir`")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: libbpf-setup [flags]\n\n"+
 			"Builds the pinned libbpf %s for github.com/golibbpf/libbpf and prints the cgo\n"+
@@ -53,13 +62,13 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(*out, *work, *asan, *write); err != nil {
+	if err := run(*out, *work, *sysroot, *asan, *write); err != nil {
 		fmt.Fprintf(os.Stderr, "libbpf-setup: %v\n", err)
 		os.Exit(1)
 	}
 }
 
-func run(out, work string, asan, write bool) error {
+func run(out, work, sysroot string, asan, write bool) error {
 	if out == "" {
 		dir, err := cacheDir()
 		if err != nil {
@@ -78,6 +87,11 @@ func run(out, work string, asan, write bool) error {
 		return err
 	}
 	b := &builder{out: out, work: work}
+	if sysroot != "" {
+		if b.cross, err = newCross(sysroot); err != nil {
+			return err
+		}
+	}
 	if err := b.run(asan); err != nil {
 		return err
 	}
@@ -165,4 +179,9 @@ func logf(format string, args ...any) {
 func isFile(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.Mode().IsRegular()
+}
+
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
 }

@@ -39,7 +39,12 @@ type Apt struct {
 
 // New writes sources (one-line format, one entry a line) into a private
 // configuration in a fresh temporary directory; Close removes it.
-func New(sources ...string) (*Apt, error) {
+func New(sources ...string) (*Apt, error) { return NewArch("", sources...) }
+
+// NewArch is New for the packages of Debian architecture arch (arm64): the
+// indexes and downloads are that architecture's only, whatever the
+// machine's dpkg architectures are; "" is the machine's own.
+func NewArch(arch string, sources ...string) (*Apt, error) {
 	if _, err := exec.LookPath("apt-get"); err != nil {
 		return nil, fmt.Errorf("apt-get not found: %w", err)
 	}
@@ -47,7 +52,7 @@ func New(sources ...string) (*Apt, error) {
 	if err != nil {
 		return nil, err
 	}
-	a, err := newIn(dir, sources)
+	a, err := newIn(dir, arch, sources)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -55,7 +60,7 @@ func New(sources ...string) (*Apt, error) {
 	return a, nil
 }
 
-func newIn(dir string, sources []string) (*Apt, error) {
+func newIn(dir, arch string, sources []string) (*Apt, error) {
 	// apt drops to its sandbox user to download; that user cannot write
 	// into a private directory of root's.
 	if err := os.Chmod(dir, 0o755); err != nil {
@@ -77,6 +82,9 @@ func newIn(dir string, sources []string) (*Apt, error) {
 		"-o", "Dir::Cache=" + filepath.Join(dir, "cache"),
 		"-o", "Acquire::Languages=none",
 		"-o", "APT::Get::List-Cleanup=0",
+	}
+	if arch != "" {
+		opts = append(opts, "-o", "APT::Architecture="+arch, "-o", "APT::Architectures="+arch)
 	}
 	if os.Geteuid() == 0 {
 		opts = append(opts, "-o", "APT::Sandbox::User=root")

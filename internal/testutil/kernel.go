@@ -2,6 +2,7 @@ package testutil
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,8 +22,9 @@ type Feature string
 const (
 	FeatureKprobe              Feature = "kprobe"                 // kprobe, kretprobe, ksyscall (CONFIG_KPROBES)
 	FeatureKprobeMulti         Feature = "kprobe_multi"           // 5.18
-	FeatureTrampoline          Feature = "trampoline"             // fentry, fexit, fmod_ret, freplace (5.5)
-	FeatureLSM                 Feature = "lsm"                    // BPF LSM programs (5.7, booted with lsm=...,bpf)
+	FeatureTrampoline          Feature = "trampoline"             // fentry, fexit, fmod_ret on kernel functions (5.5; 6.4 on arm64)
+	FeatureFreplace            Feature = "freplace"               // freplace: extension programs replacing a BPF function (5.5; 6.0 on arm64)
+	FeatureLSM                 Feature = "lsm"                    // BPF LSM programs (5.7, 6.4 on arm64; booted with lsm=...,bpf)
 	FeatureXDPLink             Feature = "xdp_link"               // 5.9
 	FeatureSyscallProg         Feature = "syscall_prog"           // BPF_PROG_TYPE_SYSCALL (5.14)
 	FeatureBPFCookie           Feature = "bpf_cookie"             // 5.15
@@ -42,8 +44,8 @@ const (
 	FeatureRawTPCookie         Feature = "raw_tp_cookie"          // bpf_get_attach_cookie in raw_tp programs (6.10)
 	FeatureStructOpsLink       Feature = "struct_ops_link"        // struct_ops maps attached as links, BPF_F_LINK (6.4)
 	FeatureTaskIterParams      Feature = "task_iter_params"       // task iterators limited to a tid, pid or pidfd (6.1)
-	FeatureTracingCookie       Feature = "tracing_cookie"         // cookies of fentry, fexit, fmod_ret and lsm links (5.19)
-	FeatureFmodRet             Feature = "fmod_ret"               // fmod_ret on bpf_modify_return_test (5.7)
+	FeatureTracingCookie       Feature = "tracing_cookie"         // cookies of fentry, fexit, fmod_ret and lsm links (5.19; 6.4 on arm64)
+	FeatureFmodRet             Feature = "fmod_ret"               // fmod_ret on bpf_modify_return_test (5.7; 6.4 on arm64)
 	FeatureBPFLoop             Feature = "bpf_loop"               // the bpf_loop helper (5.17)
 	FeatureTaskState           Feature = "task___state"           // task_struct.__state, which replaced state (5.14)
 	FeatureTaskKfuncs          Feature = "task_kfuncs"            // bpf_task_acquire and bpf_task_release kfuncs (6.2)
@@ -69,6 +71,7 @@ var featureSince = map[Feature][2]int{
 	FeatureKprobe:              {4, 1},
 	FeatureKprobeMulti:         {5, 18},
 	FeatureTrampoline:          {5, 5},
+	FeatureFreplace:            {5, 5},
 	FeatureLSM:                 {5, 7},
 	FeatureXDPLink:             {5, 9},
 	FeatureSyscallProg:         {5, 14},
@@ -111,6 +114,21 @@ var featureSince = map[Feature][2]int{
 	FeatureAssocStructOps:      {6, 19},
 }
 
+// featureSinceArch overrides featureSince on architectures that got a
+// feature later than x86-64. arm64's BPF JIT gained trampolines in 6.0, for
+// BPF functions only (freplace); those on kernel functions (fentry, fexit,
+// fmod_ret, the LSM hooks, with their cookies) need ftrace's direct calls,
+// which arm64 gained in 6.4.
+var featureSinceArch = map[string]map[Feature][2]int{
+	"arm64": {
+		FeatureFreplace:      {6, 0},
+		FeatureTrampoline:    {6, 4},
+		FeatureLSM:           {6, 4},
+		FeatureFmodRet:       {6, 4},
+		FeatureTracingCookie: {6, 4},
+	},
+}
+
 // kernelExceptions declares, per kernel (a substring of its release), what it
 // lacks although its version has it, and why.
 var kernelExceptions = []struct {
@@ -125,11 +143,18 @@ var kernelExceptions = []struct {
 		FeatureKprobeMulti: "built without CONFIG_FPROBE",
 		FeatureFmodRet:     "bpf_modify_return_test is not modifiable",
 	}},
+	// Debian's 6.12 on arm64 (make vmtest ARCH=arm64): fprobe needed
+	// ftrace's pt_regs, which arm64 stopped giving in 6.2, until it was
+	// rebuilt on the function graph tracer in 6.14.
+	{"6.12.117+deb13-cloud-arm64", map[Feature]string{
+		FeatureKprobeMulti: "built without CONFIG_FPROBE (none on arm64 from 6.2 to 6.13)",
+	}},
 	// The development VM and CI's machine.
 	{"-fc-", map[Feature]string{
 		FeatureKprobe:         "built without CONFIG_KPROBES",
 		FeatureKprobeMulti:    "built without CONFIG_KPROBES",
 		FeatureTrampoline:     "BPF trampolines fail with EPERM",
+		FeatureFreplace:       "BPF trampolines fail with EPERM",
 		FeatureLSM:            "BPF trampolines fail with EPERM",
 		FeatureFmodRet:        "BPF trampolines fail with EPERM",
 		FeatureProbeWriteUser: "kernel lockdown",
@@ -161,6 +186,13 @@ func KernelVersion() (major, minor int) {
 // KernelLacks reports whether the table says the running kernel lacks f, and
 // why ("needs 6.6, this is 6.1", "built without CONFIG_KPROBES").
 func KernelLacks(f Feature) (why string, lacks bool) {
+	why, lacks, _ = kernelLacks(f)
+	return why, lacks
+}
+
+// kernelLacks is KernelLacks, also telling whether the kernel lacks f only
+// because its architecture got f later than x86-64 (featureSinceArch).
+func kernelLacks(f Feature) (why string, lacks, byArch bool) {
 	since, ok := featureSince[f]
 	if !ok {
 		panic(fmt.Sprintf("testutil: undeclared kernel feature %q", f))
@@ -169,15 +201,34 @@ func KernelLacks(f Feature) (why string, lacks bool) {
 	for _, k := range kernelExceptions {
 		if strings.Contains(release, k.release) {
 			if why, ok := k.lacks[f]; ok {
-				return fmt.Sprintf("%s: %s on %s", f, why, release), true
+				return fmt.Sprintf("%s: %s on %s", f, why, release), true, false
 			}
 		}
 	}
 	major, minor := KernelVersion()
-	if major < since[0] || major == since[0] && minor < since[1] {
-		return fmt.Sprintf("%s needs %d.%d, this is %s", f, since[0], since[1], release), true
+	before := func(v [2]int) bool { return major < v[0] || major == v[0] && minor < v[1] }
+	if before(since) {
+		return fmt.Sprintf("%s needs %d.%d, this is %s", f, since[0], since[1], release), true, false
 	}
-	return "", false
+	if v, ok := featureSinceArch[runtime.GOARCH][f]; ok && before(v) {
+		return fmt.Sprintf("%s needs %d.%d on %s, this is %s", f, v[0], v[1], runtime.GOARCH, release), true, true
+	}
+	return "", false, false
+}
+
+// ENOTSUPP is the kernel's internal ENOTSUPP (524), which golang.org/x/sys
+// does not name and bpf(2) returns, e.g. for attaching a program whose
+// trampoline the JIT cannot build.
+const ENOTSUPP = unix.Errno(524)
+
+// LacksAtAttach reports whether the running kernel lacks f yet loads the
+// programs that need it, failing only their attach (with ENOTSUPP): on
+// arm64 before 6.4 the verifier takes fentry, fexit, fmod_ret and LSM
+// programs (freplace before 6.0), but no trampoline can be built for them.
+// Elsewhere a kernel without f refuses the load itself.
+func LacksAtAttach(f Feature) bool {
+	_, _, byArch := kernelLacks(f)
+	return byArch
 }
 
 // KernelHas reports whether the table says the running kernel has f.

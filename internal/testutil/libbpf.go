@@ -37,13 +37,18 @@ func CaptureLog(t testing.TB, level slog.Level) *bytes.Buffer {
 
 // OpenCPUClock opens a software cpu-clock perf event on thread tid (0: the
 // calling thread) that samples once every period nanoseconds of its CPU
-// time.
+// time. It is opened disabled, and attaching a program enables it (libbpf
+// does after attaching), so that it never fires while its program is being
+// set: Debian's 5.10 kernel on arm64 crashes then, its overflow handler
+// running the program before the ioctl has stored it (a NULL event->prog
+// in bpf_overflow_handler).
 func OpenCPUClock(tid int, period uint64) (int, error) {
 	attr := unix.PerfEventAttr{
 		Type:   unix.PERF_TYPE_SOFTWARE,
 		Size:   uint32(unsafe.Sizeof(unix.PerfEventAttr{})),
 		Config: unix.PERF_COUNT_SW_CPU_CLOCK,
 		Sample: period,
+		Bits:   unix.PerfBitDisabled,
 	}
 	fd, err := unix.PerfEventOpen(&attr, tid, -1, -1, unix.PERF_FLAG_FD_CLOEXEC)
 	if err != nil {

@@ -7,10 +7,12 @@
  * ELF string table and in .BTF, padded with NULs) into the uprobe.go/ or
  * uretprobe.go/ section it needs, then opens the object from memory.
  *
- * Program i counts its hits in counts[i] and adds RAX, the first integer
- * result of a Go function under ABIInternal, to sums[i]. */
+ * Program i counts its hits in counts[i] and adds the first integer result
+ * of a Go function under ABIInternal (RAX on amd64, R0 on arm64: the return
+ * register PT_REGS_RC reads) to sums[i]. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
 
 #define NPROGS 8
 
@@ -36,7 +38,7 @@ static __always_inline int hit(struct pt_regs *ctx, __u32 i)
 	if (c)
 		__sync_fetch_and_add(c, 1);
 	if (s)
-		__sync_fetch_and_add(s, ctx->ax);
+		__sync_fetch_and_add(s, PT_REGS_RC(ctx));
 	return 0;
 }
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/golibbpf/libbpf/internal/debianapt"
@@ -28,11 +29,12 @@ func (f fetched) stampText() string { return f.suite + " " + strings.Join(f.pack
 
 // fetchAll fetches what is not already unpacked, through one private apt
 // configuration on the machine's Debian mirror whose lists cover the
-// suites; apt checks every package against Debian's archive keyring.
-func fetchAll(want []fetched, suites []string) error {
+// suites, for Debian architecture arch; apt checks every package against
+// Debian's archive keyring.
+func fetchAll(want []fetched, suites []string, arch string) error {
 	var missing []fetched
 	for _, f := range want {
-		if !f.current() {
+		if !f.current() && !slices.ContainsFunc(missing, func(m fetched) bool { return m.root == f.root }) {
 			missing = append(missing, f)
 		}
 	}
@@ -50,24 +52,24 @@ func fetchAll(want []fetched, suites []string) error {
 	for _, s := range suites {
 		sources = append(sources, fmt.Sprintf("deb [signed-by=%s] %s %s main", debianapt.Keyring, mirror, s))
 	}
-	apt, err := debianapt.New(sources...)
+	apt, err := debianapt.NewArch(arch, sources...)
 	if err != nil {
 		return err
 	}
 	defer apt.Close()
-	logf("fetching the indexes of suites %s from the machine's Debian mirror", strings.Join(suites, " "))
+	logf("fetching the %s indexes of suites %s from the machine's Debian mirror", arch, strings.Join(suites, " "))
 	if err := apt.Update(); err != nil {
 		return err
 	}
 	for _, f := range missing {
-		if err := fetchOne(apt, f); err != nil {
+		if err := fetchOne(apt, f, arch); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func fetchOne(apt *debianapt.Apt, f fetched) error {
+func fetchOne(apt *debianapt.Apt, f fetched, arch string) error {
 	if err := os.RemoveAll(f.root); err != nil {
 		return err
 	}
@@ -82,7 +84,7 @@ func fetchOne(apt *debianapt.Apt, f fetched) error {
 		logf("downloading %s (%s)", pkg, f.suite)
 		deb, err := apt.Download(dl, pkg+"/"+f.suite)
 		if err != nil {
-			return fmt.Errorf("%w%s", err, candidates(apt, pkg))
+			return fmt.Errorf("%w%s", err, candidates(apt, pkg, arch))
 		}
 		if out, err := exec.Command("dpkg-deb", "-x", deb, f.root).CombinedOutput(); err != nil {
 			return fmt.Errorf("dpkg-deb -x %s: %v: %s", deb, err, out)
@@ -94,7 +96,7 @@ func fetchOne(apt *debianapt.Apt, f fetched) error {
 
 // candidates names the packages of the same kind that the archive has, for
 // an error about a pinned one it no longer has.
-func candidates(apt *debianapt.Apt, pkg string) string {
+func candidates(apt *debianapt.Apt, pkg, arch string) string {
 	prefix, _, ok := strings.Cut(pkg, ".")
 	if !ok {
 		return ""
@@ -105,7 +107,7 @@ func candidates(apt *debianapt.Apt, pkg string) string {
 	}
 	var names []string
 	for _, n := range strings.Fields(string(out)) {
-		if strings.HasSuffix(n, "-cloud-amd64") {
+		if strings.HasSuffix(n, "-cloud-"+arch) {
 			names = append(names, n)
 		}
 	}

@@ -3,11 +3,15 @@
 // through a private apt configuration (internal/debianapt), builds an
 // initramfs with busybox, the statically linked test binaries and their
 // testdata, boots each kernel with the BPF LSM enabled, runs the tests with
-// CI=true inside and reports per kernel and per test. The guest's status
-// leaves QEMU through its isa-debug-exit device; the test output through a
-// second serial port. make vmtest runs it from the module's root:
+// CI=true inside and reports per kernel and per test. The test output and
+// the exit statuses leave the guest on two channels of their own (serial
+// ports on amd64, virtio-serial ports on arm64). Guests of another
+// architecture than the host's (-arch arm64 on an amd64 host) run under
+// TCG, with the module, libbpf, the BPF objects and the test programs
+// cross-built for them (cross.go). make vmtest runs it from the module's
+// root:
 //
-//	go run ./internal/cmd/vmtest [-kernels "5.10 sid"]
+//	go run ./internal/cmd/vmtest [-arch arm64] [-kernels "5.10 sid"]
 package main
 
 import (
@@ -26,13 +30,18 @@ import (
 func main() {
 	matrixPath := flag.String("matrix", "vmtest/matrix", "the matrix `file`")
 	kernels := flag.String("kernels", "", "the kernels to run, by name (default: all of the matrix)")
-	out := flag.String("out", "build/vmtest", "keep the packages, initramfs images and logs in `dir`")
+	archName := flag.String("arch", "", "the guests' `architecture`, amd64 or arm64 (default: the host's)")
+	out := flag.String("out", "build/vmtest", "keep the packages, initramfs images and logs in `dir` (another architecture than the host's in dir/<arch>)")
 	timeout := flag.Duration("timeout", 15*time.Minute, "give each guest this long")
 	runTests := flag.String("run", "", "run only the tests matching `regexp` (go test -run) in the guests")
 	jobs := flag.Int("jobs", runtime.NumCPU(), "boot up to `n` guests at a time")
-	flag.StringVar(&qemuExtra, "qemu", "", "extra `arguments` for qemu-system-x86_64, space-separated")
+	flag.StringVar(&qemuExtra, "qemu", "", "extra `arguments` for the QEMU command, space-separated")
 	flag.Parse()
-	if err := run(*matrixPath, strings.Fields(*kernels), *out, *timeout, *runTests, *jobs); err != nil {
+	arch, err := archNamed(*archName)
+	if err == nil {
+		err = run(*matrixPath, arch, strings.Fields(*kernels), *out, *timeout, *runTests, *jobs)
+	}
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "vmtest: %v\n", err)
 		os.Exit(1)
 	}
@@ -42,9 +51,9 @@ func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "vmtest: "+format+"\n", args...)
 }
 
-func run(matrixPath string, names []string, out string, timeout time.Duration, runTests string, jobs int) error {
+func run(matrixPath string, arch *guestArch, names []string, out string, timeout time.Duration, runTests string, jobs int) error {
 	start := time.Now()
-	m, err := readMatrix(matrixPath)
+	m, err := readMatrix(matrixPath, arch.goarch)
 	if err != nil {
 		return err
 	}
@@ -59,6 +68,9 @@ func run(matrixPath string, names []string, out string, timeout time.Duration, r
 	if out, err = filepath.Abs(out); err != nil {
 		return err
 	}
+	if arch.cross() {
+		out = filepath.Join(out, arch.goarch)
+	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
@@ -69,20 +81,43 @@ func run(matrixPath string, names []string, out string, timeout time.Duration, r
 	for _, k := range ks {
 		want = append(want, kernelPackages(out, k))
 	}
-	if err := fetchAll(want, m.suites(ks)); err != nil {
+	suites := m.suites(ks)
+	var x *crossBuild
+	if arch.cross() {
+		if x, err = newCrossBuild(moduleRoot, out, arch, m); err != nil {
+			return err
+		}
+		want = append(want, x.fetches()...)
+		for _, s := range x.suites() {
+			if !slices.Contains(suites, s) {
+				suites = append(suites, s)
+			}
+		}
+	}
+	if err := fetchAll(want, suites, arch.goarch); err != nil {
 		return err
 	}
 
-	tests, err := buildTests(moduleRoot, filepath.Join(out, "tests"), m.tests)
+	// The checkout's own build serves the host's architecture; another
+	// one gets its libbpf, BPF objects and targets built apart.
+	g := &guestFiles{moduleRoot: moduleRoot, busybox: filepath.Join(busybox.root, "bin/busybox"), run: runTests, root: "/"}
+	var buildEnv []string
+	if x != nil {
+		if buildEnv, err = x.prepare(m.tests); err != nil {
+			return err
+		}
+		g.overlay, g.root = x.tree(), x.sysroot()
+	}
+	tests, err := buildTests(moduleRoot, filepath.Join(out, "tests"), m.tests, buildEnv)
 	if err != nil {
 		return err
 	}
-	g := &guestFiles{moduleRoot: moduleRoot, busybox: filepath.Join(busybox.root, "bin/busybox"), tests: tests, run: runTests}
+	g.tests = tests
 	targets := filepath.Join(out, "goprobe-targets")
 	if err := os.RemoveAll(targets); err != nil {
 		return err
 	}
-	env, err := prebuildGoprobeTargets(tests, targets)
+	env, err := prebuildGoprobeTargets(moduleRoot, out, tests, targets, arch)
 	if err != nil {
 		return err
 	}
@@ -90,7 +125,7 @@ func run(matrixPath string, names []string, out string, timeout time.Duration, r
 		g.env = append(g.env, env)
 		g.extraDirs = append(g.extraDirs, targets)
 	}
-	if g.tools, err = withLibraries(append(m.tools, dynamicTargets(tests)...)); err != nil {
+	if err := g.collect(m.tools); err != nil {
 		return err
 	}
 
@@ -104,7 +139,7 @@ func run(matrixPath string, names []string, out string, timeout time.Duration, r
 		wg.Go(func() {
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			results[i], errs[i] = runKernel(out, k, g, m.modules, timeout)
+			results[i], errs[i] = runKernel(out, arch, k, g, m.modules, timeout)
 		})
 	}
 	wg.Wait()
@@ -135,7 +170,7 @@ func kernelPackages(out string, k kernel) fetched {
 }
 
 // runKernel writes a kernel's initramfs and boots it.
-func runKernel(out string, k kernel, g *guestFiles, modules []string, timeout time.Duration) (*guestRun, error) {
+func runKernel(out string, arch *guestArch, k kernel, g *guestFiles, modules []string, timeout time.Duration) (*guestRun, error) {
 	dir := filepath.Join(out, k.name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -145,7 +180,7 @@ func runKernel(out string, k kernel, g *guestFiles, modules []string, timeout ti
 	if err != nil {
 		return nil, err
 	}
-	mods, absent, err := resolveModules(root, modules)
+	mods, absent, err := resolveModules(root, append(slices.Clone(arch.channelModules), modules...))
 	if err != nil {
 		return nil, fmt.Errorf("kernel %s: %w", k.name, err)
 	}
@@ -155,11 +190,11 @@ func runKernel(out string, k kernel, g *guestFiles, modules []string, timeout ti
 	}
 	logf("kernel %s: modules %s; built in or absent: %s", k.name, strings.Join(names, " "), strings.Join(absent, " "))
 	initrd := filepath.Join(dir, "initramfs.cpio")
-	if err := writeInitramfs(initrd, g, mods); err != nil {
+	if err := writeInitramfs(initrd, arch, g, mods); err != nil {
 		return nil, fmt.Errorf("kernel %s: writing %s: %w", k.name, initrd, err)
 	}
 	logf("kernel %s: booting %s", k.name, image)
-	r, err := bootGuest(k, image, initrd, dir, timeout)
+	r, err := bootGuest(arch, k, image, initrd, dir, timeout)
 	if r != nil {
 		for _, gt := range g.tests {
 			if !slices.ContainsFunc(r.packages, func(p packageRun) bool { return p.pkg == gt.pkg }) {
@@ -187,7 +222,7 @@ func (r *guestRun) summary() string {
 // the tests that failed or skipped.
 func report(w *os.File, runs []*guestRun) {
 	for _, r := range runs {
-		fmt.Fprintf(w, "== kernel %s: %s, %v\n", r.kernel, r.summary(), r.elapsed.Round(time.Second))
+		fmt.Fprintf(w, "== kernel %s (%s): %s, %v\n", r.kernel, r.arch, r.summary(), r.elapsed.Round(time.Second))
 		if r.lsm != "" {
 			fmt.Fprintf(w, "   LSMs: %s\n", r.lsm)
 		}

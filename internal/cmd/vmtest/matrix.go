@@ -21,7 +21,7 @@ type testBinary struct {
 	pkg, skip string
 }
 
-// matrix is the parsed vmtest/matrix file.
+// matrix is the parsed vmtest/matrix file, for one architecture.
 type matrix struct {
 	kernels        []kernel
 	busyboxSuite   string
@@ -29,9 +29,13 @@ type matrix struct {
 	modules        []string
 	tools          []string
 	tests          []testBinary
+	sysroot        []string // -dev packages a cross build compiles and links against
+	vmlinux        string   // the kernel whose BTF a cross build's BPF objects see
 }
 
-func readMatrix(path string) (*matrix, error) {
+// readMatrix reads the matrix for the guests of Debian architecture arch,
+// which stands in for {arch} in package names.
+func readMatrix(path, arch string) (*matrix, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -56,12 +60,23 @@ func readMatrix(path string) (*matrix, error) {
 			if slices.ContainsFunc(m.kernels, func(k kernel) bool { return k.name == args[0] }) {
 				return nil, fmt.Errorf("%s:%d: kernel %s listed twice", path, n, args[0])
 			}
-			m.kernels = append(m.kernels, kernel{name: args[0], suite: args[1], packages: args[2:]})
+			var pkgs []string
+			for _, p := range args[2:] {
+				pkgs = append(pkgs, strings.ReplaceAll(p, "{arch}", arch))
+			}
+			m.kernels = append(m.kernels, kernel{name: args[0], suite: args[1], packages: pkgs})
 		case "busybox":
 			if len(args) != 2 {
 				return nil, bad("busybox <suite> <package>")
 			}
 			m.busyboxSuite, m.busyboxPackage = args[0], args[1]
+		case "sysroot":
+			m.sysroot = append(m.sysroot, args...)
+		case "vmlinux":
+			if len(args) != 1 {
+				return nil, bad("vmlinux <kernel>")
+			}
+			m.vmlinux = args[0]
 		case "module":
 			m.modules = append(m.modules, args...)
 		case "tool":
@@ -84,6 +99,9 @@ func readMatrix(path string) (*matrix, error) {
 	}
 	if len(m.kernels) == 0 || m.busyboxPackage == "" || len(m.tests) == 0 {
 		return nil, fmt.Errorf("%s: needs kernel, busybox and test lines", path)
+	}
+	if m.vmlinux != "" && !slices.ContainsFunc(m.kernels, func(k kernel) bool { return k.name == m.vmlinux }) {
+		return nil, fmt.Errorf("%s: vmlinux names kernel %s, which has no kernel line", path, m.vmlinux)
 	}
 	return m, nil
 }

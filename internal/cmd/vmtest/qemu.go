@@ -13,37 +13,30 @@ import (
 	"time"
 )
 
-// bootOptions is the kernel command line: the console on the first serial
-// port, a reboot (which ends QEMU) on panic, the BPF LSM enabled, the CPU's
+// bootOptions is the kernel command line: the console on the board's first
+// UART, a reboot (which ends QEMU) on panic, the BPF LSM enabled, the CPU's
 // random numbers trusted so that early getrandom does not block, and the
 // delay loop's calibration given (lpj): under TCG, 5.10 calibrates the
 // second vCPU's loop for about four minutes before it gives up.
-const bootOptions = "console=ttyS0 panic=-1 oops=panic lsm=capability,bpf random.trust_cpu=on mitigations=off loglevel=4 lpj=4000000"
+func bootOptions(arch *guestArch) string {
+	return "console=" + arch.console + " panic=-1 oops=panic lsm=capability,bpf random.trust_cpu=on mitigations=off loglevel=4 lpj=4000000"
+}
 
 // qemuExtra are arguments added to every QEMU command line (-qemu).
 var qemuExtra string
 
-// qemuCommand boots vmlinuz with initrd: KVM when /dev/kvm can be opened,
-// else single-threaded TCG (multi-threaded TCG livelocks guests whose kernel
-// patches its own code, as attaching and detaching programs does) with the
-// guest's clock counting executed instructions (-icount): otherwise a vCPU
-// that waits for the host thread sees its timers fire late, and
-// timer-driven programs (perf_event sampling at a frequency) run at a
-// fraction of their rate.
-func qemuCommand(ctx context.Context, vmlinuz, initrd, console, results, status string) *exec.Cmd {
-	accel := []string{"-accel", "tcg,thread=single", "-icount", "shift=auto,sleep=on", "-cpu", "max"}
-	if f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0); err == nil {
-		f.Close()
-		accel = []string{"-accel", "kvm", "-cpu", "host"}
-	}
-	args := append(accel,
+// qemuCommand boots vmlinuz with initrd on arch's QEMU (accelerated as
+// arch.accel says), the console and the two channels going to their files.
+func qemuCommand(ctx context.Context, arch *guestArch, vmlinuz, initrd, console, results, status string) *exec.Cmd {
+	args := append(arch.accel(),
 		"-smp", "2", "-m", "2G",
 		"-nodefaults", "-display", "none", "-no-reboot",
-		"-kernel", vmlinuz, "-initrd", initrd, "-append", bootOptions,
-		"-serial", "file:"+console, "-serial", "file:"+results, "-serial", "file:"+status,
+		"-kernel", vmlinuz, "-initrd", initrd, "-append", bootOptions(arch),
+		"-serial", "file:"+console,
 	)
+	args = append(args, arch.channels(results, status)...)
 	args = append(args, strings.Fields(qemuExtra)...)
-	return exec.CommandContext(ctx, "qemu-system-x86_64", args...)
+	return exec.CommandContext(ctx, arch.qemu, args...)
 }
 
 // testResult is one test's outcome in a guest.
@@ -61,34 +54,34 @@ type packageRun struct {
 
 // guestRun is what one guest reported.
 type guestRun struct {
-	kernel, release, lsm string
-	status               int // from the status channel: 0 passed, 1 failed, -1 none
-	packages             []packageRun
-	tests                []testResult
-	warnings             []string
-	elapsed              time.Duration
+	kernel, arch, release, lsm string
+	status                     int // from the status channel: 0 passed, 1 failed, -1 none
+	packages                   []packageRun
+	tests                      []testResult
+	warnings                   []string
+	elapsed                    time.Duration
 }
 
 var resultLine = regexp.MustCompile(`^(\s*)--- (PASS|FAIL|SKIP): (\S+) `)
 
 // bootGuest runs one kernel and reads its results.
-func bootGuest(k kernel, vmlinuz, initrd, dir string, timeout time.Duration) (*guestRun, error) {
+func bootGuest(arch *guestArch, k kernel, vmlinuz, initrd, dir string, timeout time.Duration) (*guestRun, error) {
 	console, results, status := filepath.Join(dir, "console.log"), filepath.Join(dir, "results.log"), filepath.Join(dir, "status")
 	for _, f := range []string{console, results, status} {
 		os.Remove(f)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := qemuCommand(ctx, vmlinuz, initrd, console, results, status)
+	cmd := qemuCommand(ctx, arch, vmlinuz, initrd, console, results, status)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	start := time.Now()
 	err := cmd.Run()
-	run := &guestRun{kernel: k.name, status: -1, elapsed: time.Since(start)}
+	run := &guestRun{kernel: k.name, arch: arch.goarch, status: -1, elapsed: time.Since(start)}
 	switch {
 	case ctx.Err() != nil:
 		return run, fmt.Errorf("kernel %s: no result within %v (console: %s)", k.name, timeout, console)
 	case err != nil:
-		return run, fmt.Errorf("qemu-system-x86_64 for kernel %s: %w", k.name, err)
+		return run, fmt.Errorf("%s for kernel %s: %w", arch.qemu, k.name, err)
 	}
 	if err := parseStatus(run, status); err != nil {
 		return run, err

@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
+	"encoding/binary"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -12,10 +15,27 @@ import (
 	"github.com/golibbpf/libbpf/internal/testutil"
 )
 
-// The pinned matrix parses, names the oldest and newest kernels, and a
-// subset is chosen by name.
+// The pinned matrix parses for each architecture, names the oldest and
+// newest kernels with the architecture's packages, and a subset is chosen
+// by name.
 func TestReadMatrix(t *testing.T) {
-	m, err := readMatrix("../../../vmtest/matrix")
+	for _, arch := range []string{"amd64", "arm64"} {
+		m, err := readMatrix("../../../vmtest/matrix", arch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range m.kernels {
+			for _, p := range k.packages {
+				if !strings.HasSuffix(p, "-cloud-"+arch) {
+					t.Errorf("%s: kernel %s package %s, want one for %s", arch, k.name, p, arch)
+				}
+			}
+		}
+		if m.vmlinux == "" || len(m.sysroot) == 0 {
+			t.Errorf("%s: no vmlinux kernel or sysroot packages for cross builds", arch)
+		}
+	}
+	m, err := readMatrix("../../../vmtest/matrix", "amd64")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,8 +58,108 @@ func TestReadMatrix(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("kernel 6.1 bookworm\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := readMatrix(bad); err == nil || !strings.Contains(err.Error(), ":1:") {
+	if _, err := readMatrix(bad, "amd64"); err == nil || !strings.Contains(err.Error(), ":1:") {
 		t.Errorf("a kernel line without packages: %v, want an error naming the line", err)
+	}
+	if err := os.WriteFile(bad, []byte("kernel 6.1 bookworm linux-image-6.1\nbusybox bookworm busybox-static\ntest .\nvmlinux sid\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readMatrix(bad, "amd64"); err == nil || !strings.Contains(err.Error(), "sid") {
+		t.Errorf("vmlinux naming no kernel of the matrix: %v, want an error", err)
+	}
+}
+
+// The architectures are known by GOARCH, the host's by default.
+func TestArchNamed(t *testing.T) {
+	if a, err := archNamed(""); err != nil || a.goarch != runtime.GOARCH || a.cross() {
+		t.Errorf("archNamed(\"\") = %+v, %v; want the host's", a, err)
+	}
+	a, err := archNamed("arm64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.cross() != (runtime.GOARCH != "arm64") {
+		t.Errorf("arm64 cross = %v on %s", a.cross(), runtime.GOARCH)
+	}
+	if !slices.Contains(a.channels("r", "s"), "file,id=results,path=r") || !strings.Contains(bootOptions(a), "console=ttyAMA0") {
+		t.Errorf("arm64 channels %q, boot options %q", a.channels("r", "s"), bootOptions(a))
+	}
+	if _, err := archNamed("mips"); err == nil || !strings.Contains(err.Error(), "arm64") {
+		t.Errorf("archNamed(mips) = %v, want an error naming the known ones", err)
+	}
+}
+
+// The BTF blob is found in an image among bytes that look like its header
+// but are not one, gzipped or not.
+func TestImageBTF(t *testing.T) {
+	blob := func(types, strs []byte) []byte {
+		h := make([]byte, 24)
+		copy(h, []byte{0x9f, 0xeb, 1, 0, 24, 0, 0, 0})
+		binary.LittleEndian.PutUint32(h[12:], uint32(len(types)))
+		binary.LittleEndian.PutUint32(h[16:], uint32(len(types)))
+		binary.LittleEndian.PutUint32(h[20:], uint32(len(strs)))
+		return append(append(h, types...), strs...)
+	}
+	want := blob(make([]byte, 12), []byte("\x00int\x00"))
+	decoy := blob(make([]byte, 4), []byte("xx")) // strings not starting with ""
+	image := append(append(append([]byte("MZ..."), decoy...), want...), []byte("tail")...)
+	got, err := imageBTF(image)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("imageBTF = %x, %v; want %x", got, err, want)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(image)
+	zw.Close()
+	if got, err := imageBTF(gz.Bytes()); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("imageBTF(gzipped) = %x, %v", got, err)
+	}
+	if _, err := imageBTF(decoy); err == nil {
+		t.Error("imageBTF found BTF in an image without it")
+	}
+}
+
+// The library resolver finds what ldd finds for a host program: its loader
+// and every library it loads.
+func TestWithLibraries(t *testing.T) {
+	ldd, err := exec.LookPath("ldd")
+	if err != nil {
+		testutil.SkipOrFail(t, "ldd is needed to compare: %v", err)
+	}
+	for _, prog := range []string{"/usr/bin/bash", "/usr/sbin/ip"} {
+		files, err := withLibraries("/", []shipped{{prog, prog}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range files {
+			got = append(got, f.path)
+		}
+		out, err := exec.Command(ldd, prog).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []string{prog}
+		for _, field := range strings.Fields(string(out)) {
+			if strings.HasPrefix(field, "/") {
+				want = append(want, field)
+			}
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) {
+			t.Errorf("withLibraries(%s) = %q, ldd lists %q", prog, got, want)
+		}
+	}
+}
+
+func TestParseExports(t *testing.T) {
+	env, err := parseExports("export CGO_CFLAGS='-O2 -g -I/a/include'\nexport CGO_LDFLAGS='-L/it'\\''s'\n")
+	if want := []string{"CGO_CFLAGS=-O2 -g -I/a/include", "CGO_LDFLAGS=-L/it's"}; err != nil || !slices.Equal(env, want) {
+		t.Errorf("parseExports = %q, %v; want %q", env, err, want)
+	}
+	if _, err := parseExports("CGO_CFLAGS=x"); err == nil {
+		t.Error("parseExports accepted a line without export")
 	}
 }
 
