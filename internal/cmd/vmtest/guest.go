@@ -404,9 +404,18 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
-mount -t tmpfs tmpfs /tmp
-mount -t tmpfs tmpfs /run
-mount -t debugfs debugfs /sys/kernel/debug
+`)
+	// Scratch file systems on /tmp and /run, unless the guest's files are
+	// there (a checkout under /tmp), which a mount would hide: the
+	// initramfs's root is in memory already.
+	for _, dir := range []string{"/tmp", "/run"} {
+		if g.shipsUnder(dir) {
+			fmt.Fprintf(&b, "chmod 1777 %s\n", dir)
+		} else {
+			fmt.Fprintf(&b, "mount -t tmpfs tmpfs %s\n", dir)
+		}
+	}
+	b.WriteString(`mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing || mount -t tracefs tracefs /sys/kernel/debug/tracing
 mount -t bpf bpf /sys/fs/bpf
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
@@ -460,6 +469,12 @@ sync
 poweroff -f
 `)
 	return b.String()
+}
+
+// shipsUnder reports whether a file the guests get lies under dir.
+func (g *guestFiles) shipsUnder(dir string) bool {
+	prefix := strings.TrimSuffix(dir, "/") + "/"
+	return slices.ContainsFunc(g.files, func(s shipped) bool { return strings.HasPrefix(s.path, prefix) })
 }
 
 func shellQuote(s string) string {

@@ -194,3 +194,29 @@ func TestInitramfs(t *testing.T) {
 		t.Errorf("dev: %v, %v", st, err)
 	}
 }
+
+// A checkout under /tmp keeps its files in the guest: /init mounts no
+// tmpfs over a directory the initramfs ships files in.
+func TestInitScriptKeepsShippedDirs(t *testing.T) {
+	arch, err := archNamed("amd64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		checkout string
+		mounts   []string
+	}{
+		{"/work/checkout", []string{"/tmp", "/run"}},
+		{"/tmp/checkout", []string{"/run"}},
+		{"/run/user/checkout", []string{"/tmp"}},
+	} {
+		g := &guestFiles{files: []shipped{{tc.checkout + "/vmtest.test", "/bin/true"}}}
+		script := initScript(arch, g)
+		for _, dir := range []string{"/tmp", "/run"} {
+			mounted := strings.Contains(script, "mount -t tmpfs tmpfs "+dir+"\n")
+			if want := slices.Contains(tc.mounts, dir); mounted != want {
+				t.Errorf("checkout %s: tmpfs on %s: %v, want %v", tc.checkout, dir, mounted, want)
+			}
+		}
+	}
+}
